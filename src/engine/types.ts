@@ -1,0 +1,139 @@
+// Public types of the engine (src/engine). The engine imports nothing from 'vscode'.
+// The extension (through its worker) and the CLI use only what index.ts exports.
+
+/** Levelled logger injected into the engine (the extension passes its LogOutputChannel). */
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export type ProviderSetting = 'auto' | 'cuda' | 'cpu';
+
+export interface EngineOptions {
+  /** Folder holding contract.json, the .onnx graphs and tokenizer.json. */
+  modelDir: string;
+  provider: ProviderSetting;
+  /** Intra-op threads for onnxruntime; default: min(4, cores). */
+  threads?: number;
+  /** Memory budget of the compressed-chunk cache, bytes. */
+  cacheBytes?: number;
+  /** Folder for the persisted chunk cache; undefined = no persistence. */
+  persistDir?: string;
+  logger?: Logger;
+}
+
+export interface ProviderReport {
+  /** Provider actually running ('cuda' | 'cpu'). */
+  active: string;
+  /** Providers tried and skipped, with the error text each gave. */
+  skipped: { provider: string; error: string }[];
+}
+
+export interface EngineInfo {
+  modelName: string;
+  kind: 'cat' | 'dense';
+  chunkSizes: number[];
+  defaultChunkSize: number;
+  contextLength: number;
+  provider: ProviderReport;
+}
+
+export interface CompletionRequest {
+  /** Document key (URI string or path). The document must be known (updateDocument). */
+  docId: string;
+  /** Document version the request is for; a request never mixes two versions. */
+  version: number;
+  /** Cursor as UTF-16 offset into the document text. */
+  offset: number;
+  chunkSize: number;
+  /** 'line': stop at newline. 'multiline': stop on indentation/blank line/bracket rules. */
+  mode: 'line' | 'multiline';
+  maxTokens: number;
+  maxLines?: number;
+  /** Use the text after the cursor (fill-in-the-middle). */
+  useSuffix?: boolean;
+  /** Other documents whose compressed chunks may be used, most recent first. */
+  contextDocIds?: string[];
+  /** Budget of compressed entries from other documents. */
+  contextEntryBudget?: number;
+  temperature?: number;
+  topP?: number;
+  signal?: AbortSignal;
+  onToken?: (textSoFar: string) => void;
+}
+
+export interface CompletionResult {
+  text: string;
+  ms: number;
+  tokens: number;
+  chunkSize: number;
+  provider: string;
+  /** Why generation stopped: 'newline' | 'indent' | 'blank' | 'brackets' | 'eos' | 'max' | 'aborted'. */
+  stop: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  budgetBytes: number;
+  hits: number;
+  misses: number;
+  /** Per open document: chunks compressed / total chunks, at the given chunk size. */
+  coverage: { docId: string; cached: number; total: number }[];
+}
+
+export interface ProgressReport {
+  done: number;
+  total: number;
+  phase: string;
+}
+
+export interface KeyPassage {
+  /** 1-based inclusive line range in the document. */
+  startLine: number;
+  endLine: number;
+  score: number;
+  text: string;
+}
+
+export interface SummaryResult {
+  /** Passages chosen by the model from the compressed chunks (salience over chunk vectors). */
+  passages: KeyPassage[];
+  /** Short generated overview, or undefined when the model could not produce one. */
+  overview?: string;
+  chunks: number;
+  ms: number;
+}
+
+export interface SummaryRequest {
+  docId: string;
+  version: number;
+  chunkSize: number;
+  maxPassages?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ProgressReport) => void;
+}
+
+export interface DocumentCheck {
+  ok: boolean;
+  /** Human-readable reason when not ok (binary, too large, ...). */
+  reason?: string;
+}
+
+/** What the engine (src/engine/index.ts, class Engine) offers. Implemented by Engine.load(). */
+export interface CatEngine {
+  readonly info: EngineInfo;
+  /** Set the full text of a document (new version). Text may be a string or raw bytes. */
+  updateDocument(docId: string, version: number, text: string | Uint8Array): DocumentCheck;
+  closeDocument(docId: string): void;
+  complete(req: CompletionRequest): Promise<CompletionResult>;
+  summarize(req: SummaryRequest): Promise<SummaryResult>;
+  /** Compress every complete chunk of the document at this chunk size (background warm-up). */
+  warm(docId: string, chunkSize: number, signal?: AbortSignal, onProgress?: (p: ProgressReport) => void): Promise<void>;
+  cacheStats(chunkSize: number): CacheStats;
+  clearCache(): void;
+  dispose(): Promise<void>;
+}
