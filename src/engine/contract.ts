@@ -1,0 +1,230 @@
+// Reads and verifies models/<name>/contract.json (see models/CONTRACT.md).
+// Everything the runtime needs about a model comes from here; nothing is hard-coded.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const CONTRACT_FORMAT = 'cat-onnx-contract';
+export const SUPPORTED_FORMAT_VERSIONS = [1];
+
+export interface ContractDims {
+  vocabSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  headDim: number;
+}
+
+export interface SpecialTokens {
+  endoftext: number;
+  file: number;
+  fim_prefix: number;
+  fim_suffix: number;
+  fim_middle: number;
+  /** Segment separator (cat only). */
+  chunk?: number;
+  /** Per-chunk-size start entry (cat only), keyed by chunk size. */
+  start: Record<string, number>;
+}
+
+export interface GraphSpec {
+  file: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+export interface ModelContract {
+  format: string;
+  formatVersion: number;
+  name: string;
+  kind: 'cat' | 'dense';
+  modelId: string;
+  contextLength: number;
+  chunkSizes: number[];
+  defaultChunkSize: number;
+  dims: ContractDims;
+  tokenizer: { file: string; special: SpecialTokens };
+  graphs: { decoder: GraphSpec; compressor?: GraphSpec };
+  files: Record<string, { sha256: string; bytes: number }>;
+  training?: Record<string, unknown>;
+  /** Absolute folder the contract was read from (added by the loader). */
+  dir: string;
+}
+
+/** A model folder that cannot be used; the message names the file and the problem. */
+export class ContractError extends Error {
+  constructor(message: string, readonly file?: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+export const DECODER_INPUTS = [
+  'input_ids', 'inputs_embeds', 'position_ids',
+  'past_keys_a', 'past_values_a', 'past_keys_b', 'past_values_b', 'num_logits',
+];
+export const DECODER_OUTPUTS = ['logits', 'new_keys', 'new_values'];
+export const COMPRESSOR_INPUTS = ['token_ids'];
+export const COMPRESSOR_OUTPUTS = ['vectors'];
+
+function fail(msg: string, file = 'contract.json'): never {
+  throw new ContractError(`${file}: ${msg}`, file);
+}
+
+function isPosInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+function isId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+function checkShape(c: ModelContract): void {
+  if (c.format !== CONTRACT_FORMAT) fail(`format is ${JSON.stringify(c.format)}, expected "${CONTRACT_FORMAT}"`);
+  if (!SUPPORTED_FORMAT_VERSIONS.includes(c.formatVersion)) {
+    fail(`formatVersion ${JSON.stringify(c.formatVersion)} is not supported by this engine (supports ${SUPPORTED_FORMAT_VERSIONS.join(', ')}); the model was exported for another version`);
+  }
+  if (c.kind !== 'cat' && c.kind !== 'dense') fail(`kind ${JSON.stringify(c.kind)} must be "cat" or "dense"`);
+  if (typeof c.name !== 'string' || !c.name) fail('name is missing');
+  if (typeof c.modelId !== 'string' || !/^[0-9a-zA-Z_-]+$/.test(c.modelId)) fail('modelId is missing or not an id');
+  if (!isPosInt(c.contextLength)) fail('contextLength must be a positive integer');
+  const d = c.dims;
+  if (!d || typeof d !== 'object') fail('dims is missing');
+  for (const k of ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'headDim'] as const) {
+    if (!isPosInt(d[k])) fail(`dims.${k} must be a positive integer`);
+  }
+  if (!Array.isArray(c.chunkSizes) || !c.chunkSizes.every(isPosInt)) fail('chunkSizes must be a list of positive integers');
+  const sp = c.tokenizer?.special;
+  if (!c.tokenizer || typeof c.tokenizer.file !== 'string') fail('tokenizer.file is missing');
+  if (!sp) fail('tokenizer.special is missing');
+  for (const k of ['endoftext', 'file', 'fim_prefix', 'fim_suffix', 'fim_middle'] as const) {
+    if (!isId(sp[k]) || sp[k] >= d.vocabSize) fail(`tokenizer.special.${k} must be a token id below vocabSize`);
+  }
+  if (!c.graphs?.decoder) fail('graphs.decoder is missing');
+  checkGraph('decoder', c.graphs.decoder, DECODER_INPUTS, DECODER_OUTPUTS);
+  if (c.kind === 'cat') {
+    if (c.chunkSizes.length === 0) fail('a cat model needs chunkSizes');
+    if (!c.chunkSizes.includes(c.defaultChunkSize)) fail(`defaultChunkSize ${c.defaultChunkSize} is not in chunkSizes`);
+    if (!isId(sp.chunk) || sp.chunk >= d.vocabSize) fail('tokenizer.special.chunk must be a token id (cat)');
+    if (!sp.start || typeof sp.start !== 'object') fail('tokenizer.special.start is missing (cat)');
+    for (const cs of c.chunkSizes) {
+      const id = sp.start[String(cs)];
+      if (!isId(id) || id >= d.vocabSize) fail(`tokenizer.special.start["${cs}"] is missing (cat)`);
+    }
+    if (!c.graphs.compressor) fail('graphs.compressor is missing (cat)');
+    checkGraph('compressor', c.graphs.compressor, COMPRESSOR_INPUTS, COMPRESSOR_OUTPUTS);
+  } else {
+    c.chunkSizes = [];
+    c.defaultChunkSize = 0;
+    if (!sp.start) sp.start = {};
+  }
+  if (!c.files || typeof c.files !== 'object') fail('files is missing');
+  const needed = [c.tokenizer.file, c.graphs.decoder.file];
+  if (c.graphs.compressor && c.kind === 'cat') needed.push(c.graphs.compressor.file);
+  for (const f of needed) {
+    if (!c.files[f]) fail(`file ${f} is used by the contract but not listed in "files"`);
+  }
+}
+
+function checkGraph(name: string, g: GraphSpec, inputs: string[], outputs: string[]): void {
+  if (typeof g.file !== 'string' || !g.file) fail(`graphs.${name}.file is missing`);
+  for (const i of inputs) if (!g.inputs?.includes(i)) fail(`graphs.${name}.inputs lacks "${i}"`);
+  for (const o of outputs) if (!g.outputs?.includes(o)) fail(`graphs.${name}.outputs lacks "${o}"`);
+}
+
+/** sha256 of a file, streamed in 1 MiB blocks (no whole-file buffer). */
+export function sha256File(file: string): string {
+  const h = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+function checkFiles(c: ModelContract): void {
+  for (const [name, spec] of Object.entries(c.files)) {
+    if (name.includes('..') || path.isAbsolute(name)) fail(`file name ${JSON.stringify(name)} leaves the model folder`);
+    const full = path.join(c.dir, name);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(full);
+    } catch {
+      fail(`missing (expected in ${c.dir})`, name);
+    }
+    if (!st.isFile()) fail('is not a file', name);
+    if (typeof spec.bytes === 'number' && st.size !== spec.bytes) {
+      const what = st.size < spec.bytes ? 'truncated' : 'wrong size';
+      fail(`${what} (expected ${spec.bytes} bytes, got ${st.size})`, name);
+    }
+    if (typeof spec.sha256 !== 'string') fail(`no sha256 in contract for ${name}`);
+    const got = sha256File(full);
+    if (got !== spec.sha256.toLowerCase()) fail(`sha256 mismatch (expected ${spec.sha256}, got ${got})`, name);
+  }
+}
+
+/**
+ * Reads `<dir>/contract.json`, checks its format and version, and checks that every
+ * listed file is present with the listed size and sha256. Throws ContractError.
+ */
+export function loadContract(dir: string, opts: { verifyFiles?: boolean } = {}): ModelContract {
+  const abs = path.resolve(dir);
+  const file = path.join(abs, 'contract.json');
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ContractError(`contract.json: missing in ${abs}${code && code !== 'ENOENT' ? ` (${code})` : ''}`, 'contract.json');
+  }
+  let parsed: ModelContract;
+  try {
+    parsed = JSON.parse(raw) as ModelContract;
+  } catch (e) {
+    throw new ContractError(`contract.json: not valid JSON (${(e as Error).message})`, 'contract.json');
+  }
+  if (!parsed || typeof parsed !== 'object') fail('not a JSON object');
+  parsed.dir = abs;
+  checkShape(parsed);
+  if (opts.verifyFiles !== false) checkFiles(parsed);
+  return parsed;
+}
+
+/** Throws a clear error when the model was not trained for this chunk size. */
+export function checkChunkSize(c: ModelContract, chunkSize: number): number {
+  if (c.kind === 'dense') return 0;
+  if (!c.chunkSizes.includes(chunkSize)) {
+    throw new ContractError(
+      `chunk size ${chunkSize} is not one the model ${c.name} was trained for (supported: ${c.chunkSizes.join(', ')})`,
+    );
+  }
+  return chunkSize;
+}
+
+/** Model folders under `root` (those holding a contract.json), with their kind; unreadable ones skipped. */
+export function findModelDirs(root: string): { dir: string; name: string; kind: string }[] {
+  const out: { dir: string; name: string; kind: string }[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return out;
+  }
+  for (const n of names.sort()) {
+    const f = path.join(root, n, 'contract.json');
+    try {
+      const c = JSON.parse(fs.readFileSync(f, 'utf8')) as { kind?: string; format?: string };
+      if (c.format === CONTRACT_FORMAT && typeof c.kind === 'string') out.push({ dir: path.join(root, n), name: n, kind: c.kind });
+    } catch {
+      // not a model folder
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// The immutable Model: contract + onnxruntime sessions (decoder, compressor for cat).
+// Mutable generation state lives elsewhere (state.ts, kvCache.ts).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ContractError, loadContract, type GraphSpec, type ModelContract } from './contract';
+import type { Logger, ProviderReport, ProviderSetting } from './types';
+
+export interface ModelLoadOptions {
+  provider: ProviderSetting;
+  threads?: number;
+  logger?: Logger;
+  /** Skip sha256 checks (tests of other layers only). Default: verify. */
+  verifyFiles?: boolean;
+}
+
+/** Providers tried for each setting, in order. CPU is always the last resort. */
+export function providerChain(setting: ProviderSetting): string[] {
+  switch (setting) {
+    case 'cpu': return ['cpu'];
+    // Explicit 'cuda' also falls back to CPU: a visible fallback (warning + report.skipped)
+    // beats a dead extension. The report says CUDA was skipped and why.
+    case 'cuda': return ['cuda', 'cpu'];
+    case 'auto': return ['cuda', 'cpu'];
+    default: throw new Error(`unknown provider setting ${JSON.stringify(setting)} (use auto, cuda or cpu)`);
+  }
+}
+
+export function defaultThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(4, cores));
+}
+
+function oneLine(e: unknown): string {
+  const s = e instanceof Error ? e.message : String(e);
+  return s.replace(/\s+/g, ' ').trim().slice(0, 500);
+}
+
+async function createSession(file: string, provider: string, threads: number): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(file, {
+    executionProviders: [provider],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  });
+}
+
+function checkIo(s: ort.InferenceSession, g: GraphSpec): void {
+  for (const n of g.inputs) {
+    if (!s.inputNames.includes(n)) throw new ContractError(`${g.file}: graph has no input "${n}" (has ${s.inputNames.join(', ')})`, g.file);
+  }
+  for (const n of g.outputs) {
+    if (!s.outputNames.includes(n)) throw new ContractError(`${g.file}: graph has no output "${n}" (has ${s.outputNames.join(', ')})`, g.file);
+  }
+}
+
+export class Model {
+  private constructor(
+    readonly contract: ModelContract,
+    readonly decoder: ort.InferenceSession,
+    readonly compressor: ort.InferenceSession | undefined,
+    readonly provider: ProviderReport,
+    readonly threads: number,
+  ) {}
+
+  get kind(): 'cat' | 'dense' { return this.contract.kind; }
+  get dims() { return this.contract.dims; }
+  /** Floats per cached row (one token or entry): L * H * hd. */
+  get rowSize(): number { const d = this.contract.dims; return d.nLayers * d.nHeads * d.headDim; }
+
+  static async load(dir: string, opts: ModelLoadOptions): Promise<Model> {
+    const contract = loadContract(dir, { verifyFiles: opts.verifyFiles });
+    const threads = opts.threads && opts.threads > 0 ? Math.floor(opts.threads) : defaultThreads();
+    const log = opts.logger;
+    const skipped: { provider: string; error: string }[] = [];
+    const decFile = path.join(contract.dir, contract.graphs.decoder.file);
+    const compSpec = contract.kind === 'cat' ? contract.graphs.compressor : undefined;
+    const compFile = compSpec ? path.join(contract.dir, compSpec.file) : undefined;
+    for (const provider of providerChain(opts.provider)) {
+      let decoder: ort.InferenceSession | undefined;
+      let compressor: ort.InferenceSession | undefined;
+      let current = contract.graphs.decoder.file;
+      try {
+        decoder = await createSession(decFile, provider, threads);
+        if (compFile && compSpec) {
+          current = compSpec.file;
+          compressor = await createSession(compFile, provider, threads);
+        }
+      } catch (e) {
+        await decoder?.release().catch(() => undefined);
+        const msg = `${current}: ${oneLine(e)}`;
+        if (provider === 'cpu') {
+          throw new ContractError(`${current}: onnxruntime could not load it on cpu (${oneLine(e)})${skipped.length ? `; also tried ${skipped.map((s) => `${s.provider} (${s.error})`).join('; ')}` : ''}`, current);
+        }
+        skipped.push({ provider, error: msg });
+        const line = `provider ${provider} unavailable, falling back: ${msg}`;
+        if (opts.provider === provider) log?.warn(line); else log?.info(line);
+        continue;
+      }
+      checkIo(decoder, contract.graphs.decoder);
+      if (compressor && compSpec) checkIo(compressor, compSpec);
+      log?.info(`model ${contract.name} (${contract.kind}) loaded on ${provider}, ${threads} threads`);
+      return new Model(contract, decoder, compressor, { active: provider, skipped }, threads);
+    }
+    throw new Error('no execution provider could be tried');
+  }
+
+  async dispose(): Promise<void> {
+    await this.decoder.release();
+    await this.compressor?.release();
+  }
+}
