@@ -1,0 +1,95 @@
+// Live latency measurements per chunk size, and the "auto" choice made from them. Pure.
+
+export interface LatencySample {
+  /** Milliseconds per generated token (request time / tokens). */
+  msPerToken: number;
+  /** Whole request time (time to the suggestion). */
+  ms: number;
+}
+
+export interface SizeSummary {
+  chunkSize: number;
+  samples: number;
+  msPerTokenP50?: number;
+  msP50?: number;
+}
+
+const KEEP = 32;
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export class LatencyBook {
+  private readonly bySize = new Map<number, LatencySample[]>();
+
+  record(chunkSize: number, ms: number, tokens: number): void {
+    if (!(tokens > 0) || !(ms >= 0)) return;
+    const list = this.bySize.get(chunkSize) ?? [];
+    list.push({ ms, msPerToken: ms / tokens });
+    if (list.length > KEEP) list.splice(0, list.length - KEEP);
+    this.bySize.set(chunkSize, list);
+  }
+
+  summary(chunkSize: number): SizeSummary {
+    const list = this.bySize.get(chunkSize) ?? [];
+    return {
+      chunkSize,
+      samples: list.length,
+      msPerTokenP50: median(list.map((s) => s.msPerToken)),
+      msP50: median(list.map((s) => s.ms)),
+    };
+  }
+
+  summaries(sizes: number[]): SizeSummary[] {
+    return sizes.map((c) => this.summary(c));
+  }
+
+  clear(): void {
+    this.bySize.clear();
+  }
+}
+
+/** Nearest trained chunk size to a requested one (ties go to the smaller, higher quality). */
+export function snapChunkSize(requested: number, trained: number[]): number {
+  if (trained.length === 0) return requested;
+  let best = trained[0];
+  for (const c of trained) {
+    const d = Math.abs(c - requested);
+    const bd = Math.abs(best - requested);
+    if (d < bd || (d === bd && c < best)) best = c;
+  }
+  return best;
+}
+
+/**
+ * The "auto" chunk size: the smallest trained size (best quality) whose measured median
+ * per-token latency meets the target. Without any measurement: the model's default.
+ * When the best measured size meets the target with room to spare (< half the target)
+ * and the next smaller size was never measured, try it (explore towards quality).
+ * When nothing measured meets the target: the fastest measured size, or the next larger
+ * unmeasured one after it.
+ */
+export function pickAutoChunkSize(summaries: SizeSummary[], targetMsPerToken: number, defaultSize: number): number {
+  const sizes = summaries.map((s) => s.chunkSize).sort((a, b) => a - b);
+  const measured = summaries.filter((s) => s.msPerTokenP50 !== undefined);
+  if (sizes.length === 0) return defaultSize;
+  if (measured.length === 0) return sizes.includes(defaultSize) ? defaultSize : sizes[Math.floor(sizes.length / 2)];
+  const meeting = measured.filter((s) => s.msPerTokenP50! <= targetMsPerToken).sort((a, b) => a.chunkSize - b.chunkSize);
+  if (meeting.length > 0) {
+    const best = meeting[0];
+    const idx = sizes.indexOf(best.chunkSize);
+    const smaller = idx > 0 ? sizes[idx - 1] : undefined;
+    const smallerMeasured = smaller !== undefined && measured.some((s) => s.chunkSize === smaller);
+    if (smaller !== undefined && !smallerMeasured && best.msPerTokenP50! < targetMsPerToken / 2) return smaller;
+    return best.chunkSize;
+  }
+  const fastest = [...measured].sort((a, b) => a.msPerTokenP50! - b.msPerTokenP50!)[0];
+  const idx = sizes.indexOf(fastest.chunkSize);
+  const larger = idx >= 0 && idx < sizes.length - 1 ? sizes[idx + 1] : undefined;
+  if (larger !== undefined && !measured.some((s) => s.chunkSize === larger)) return larger;
+  return fastest.chunkSize;
+}

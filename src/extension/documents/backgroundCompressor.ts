@@ -1,0 +1,82 @@
+// Compresses the followed documents' chunks while the user is idle, most recently used
+// first, at the chunk size in effect. Any activity (keystroke, completion) aborts the pass;
+// it resumes after the next idle period. Stops early when the cache budget is nearly full.
+import * as vscode from 'vscode';
+import type { ChunkSizeController } from '../chunkSize/chunkSizeController';
+import type { EngineClient } from '../engineClient';
+import { isAbortError } from '../engine/errors';
+import type { Settings } from '../settings';
+import type { DocumentTracker } from './documentTracker';
+
+/** Stop warming other documents when the cache holds this fraction of its budget. */
+const BUDGET_FILL_LIMIT = 0.9;
+
+export class BackgroundCompressor implements vscode.Disposable {
+  private idleTimer: NodeJS.Timeout | undefined;
+  private pass: AbortController | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+  private readonly warmedEmitter = new vscode.EventEmitter<void>();
+  /** A warm step finished (cache coverage changed). */
+  readonly onDidWarm = this.warmedEmitter.event;
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly tracker: DocumentTracker,
+    private readonly chunkSize: ChunkSizeController,
+    private readonly settings: Settings,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subs.push(
+      tracker.onDidEdit(() => this.activity()),
+      tracker.onDidChangeDocumentState(() => this.activity()),
+      engine.onDidLoad(() => this.activity()),
+      chunkSize.onDidChange(() => this.activity()),
+    );
+  }
+
+  /** The user did something: stop compressing now, try again after the idle delay. */
+  activity(): void {
+    this.pass?.abort();
+    this.pass = undefined;
+    clearTimeout(this.idleTimer);
+    const cache = this.settings.cache();
+    if (!cache.background) return;
+    this.idleTimer = setTimeout(() => void this.run(), cache.idleMs);
+  }
+
+  private async run(): Promise<void> {
+    if (this.engine.state.kind !== 'ready' || this.pass) return;
+    const pass = new AbortController();
+    this.pass = pass;
+    const c = this.chunkSize.current;
+    const t0 = Date.now();
+    let warmed = 0;
+    try {
+      for (const docId of this.tracker.engineDocIds()) {
+        if (pass.signal.aborted) break;
+        const stats = await this.engine.cacheStats(c);
+        if (stats.bytes >= stats.budgetBytes * BUDGET_FILL_LIMIT) {
+          this.log.debug(`background compression paused: cache at ${stats.bytes}/${stats.budgetBytes} bytes`);
+          break;
+        }
+        const cov = stats.coverage.find((x) => x.docId === docId);
+        if (cov && cov.cached >= cov.total) continue;
+        await this.engine.warm(docId, c, pass.signal);
+        warmed++;
+        this.warmedEmitter.fire();
+      }
+      if (warmed > 0) this.log.debug(`background compression: ${warmed} document(s) at C=${c} in ${Date.now() - t0} ms`);
+    } catch (e) {
+      if (!isAbortError(e)) this.log.debug(`background compression stopped: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      if (this.pass === pass) this.pass = undefined;
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    this.pass?.abort();
+    for (const s of this.subs) s.dispose();
+    this.warmedEmitter.dispose();
+  }
+}

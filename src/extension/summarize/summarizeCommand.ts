@@ -1,0 +1,159 @@
+// "CAT: Summarize Open File": cancellable progress with per-chunk steps, then a Markdown
+// document beside the editor (outline, key passages, generated overview) with line links.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SummaryResult } from '../../engine/types';
+import type { ChunkSizeController } from '../chunkSize/chunkSizeController';
+import { docIdOf, type DocumentTracker } from '../documents/documentTracker';
+import type { EngineClient } from '../engineClient';
+import { isAbortError } from '../engine/errors';
+import { SUMMARY_LANGUAGE } from '../ids';
+import type { Settings } from '../settings';
+import { flattenSymbols, textOutline, type OutlineEntry, type SymbolLike } from './outline';
+import { renderSummaryMarkdown } from './summaryMarkdown';
+
+const SYMBOL_TIMEOUT_MS = 4000;
+
+export interface SummaryOutcome {
+  source: vscode.Uri;
+  markdown: string;
+  editor: vscode.TextEditor;
+  result: SummaryResult;
+  totalMs: number;
+}
+
+async function fetchOutline(doc: vscode.TextDocument, log: vscode.LogOutputChannel): Promise<{ entries: OutlineEntry[]; source: 'symbols' | 'text' }> {
+  try {
+    const symbols = await Promise.race([
+      vscode.commands.executeCommand<SymbolLike[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), SYMBOL_TIMEOUT_MS)),
+    ]);
+    const entries = symbols ? flattenSymbols(symbols) : [];
+    if (entries.length > 0) return { entries, source: 'symbols' };
+  } catch (e) {
+    log.debug(`document symbols unavailable for ${doc.uri.toString(true)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { entries: textOutline(doc.getText(), doc.languageId), source: 'text' };
+}
+
+export class SummarizeCommand {
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly tracker: DocumentTracker,
+    private readonly chunkSize: ChunkSizeController,
+    private readonly settings: Settings,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private async resolveDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
+    if (arg instanceof vscode.Uri) {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === arg.toString());
+      return open ?? vscode.workspace.openTextDocument(arg);
+    }
+    return vscode.window.activeTextEditor?.document;
+  }
+
+  /** Command handler; resolves with the outcome (undefined when nothing was produced). */
+  async run(arg?: unknown): Promise<SummaryOutcome | undefined> {
+    let doc: vscode.TextDocument | undefined;
+    try {
+      doc = await this.resolveDocument(arg);
+    } catch (e) {
+      void vscode.window.showWarningMessage(`CAT: cannot open that file as text: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    if (!doc) {
+      void vscode.window.showInformationMessage('CAT: open a file to summarize it.');
+      return undefined;
+    }
+    const verdict = this.tracker.verdict(doc);
+    if (!verdict.ok) {
+      void vscode.window.showWarningMessage(`CAT cannot summarize ${path.basename(doc.uri.path)}: ${verdict.message}`);
+      return undefined;
+    }
+    const state = this.engine.state;
+    if (state.kind !== 'ready') {
+      const why = state.kind === 'failed' ? state.message : `the engine is ${state.kind}`;
+      void vscode.window.showWarningMessage(`CAT cannot summarize now: ${why}`);
+      return undefined;
+    }
+    const title = path.basename(doc.uri.path) || doc.uri.toString(true);
+    const target = doc;
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `CAT: summarizing ${title}`, cancellable: true },
+        (progress, token) => this.summarize(target, title, progress, token),
+      );
+    } catch (e) {
+      if (isAbortError(e)) {
+        this.log.info(`summary of ${title} cancelled`);
+        return undefined;
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`summary of ${title} failed: ${message}`);
+      void vscode.window.showErrorMessage(`CAT: summary failed: ${message}`);
+      return undefined;
+    }
+  }
+
+  private async summarize(
+    doc: vscode.TextDocument,
+    title: string,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    token: vscode.CancellationToken,
+  ): Promise<SummaryOutcome | undefined> {
+    const t0 = performance.now();
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    try {
+      progress.report({ message: 'sending the document to the engine…' });
+      const outlinePromise = fetchOutline(doc, this.log);
+      const verdict = await this.tracker.ensureSynced(doc);
+      if (!verdict.ok) throw new Error(verdict.message);
+      const chunkSize = this.chunkSize.current;
+      let reported = 0;
+      const result = await this.engine.summarize({
+        docId: docIdOf(doc),
+        version: doc.version,
+        chunkSize,
+        maxPassages: this.settings.summaryMaxPassages(),
+        overview: this.settings.summaryOverview(),
+        signal: ac.signal,
+        onProgress: (p) => {
+          const pct = p.total > 0 ? Math.min(100, (p.done / p.total) * 100) : 0;
+          const increment = Math.max(0, pct - reported);
+          reported += increment;
+          progress.report({ message: `${p.phase}: ${p.done}/${p.total} chunks`, increment });
+        },
+      });
+      if (ac.signal.aborted) return undefined;
+      const outline = await outlinePromise;
+      const info = this.engine.info;
+      const markdown = renderSummaryMarkdown({
+        title,
+        uri: doc.uri.toString(),
+        languageId: doc.languageId,
+        outline: outline.entries,
+        outlineSource: outline.source,
+        passages: result.passages,
+        overview: result.overview,
+        model: info?.modelName ?? 'unknown',
+        chunkSize,
+        provider: info?.provider.active ?? '?',
+        chunks: result.chunks,
+        ms: result.ms,
+        lineCount: doc.lineCount,
+      });
+      const md = await vscode.workspace.openTextDocument({ language: SUMMARY_LANGUAGE, content: markdown });
+      const editor = await vscode.window.showTextDocument(md, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      const totalMs = performance.now() - t0;
+      this.log.info(
+        `summary of ${title}: ${result.chunks} chunks, ${result.passages.length} passages, overview ${result.overview ? 'yes' : 'no'}, ` +
+          `engine ${result.ms.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`,
+      );
+      return { source: doc.uri, markdown, editor, result, totalMs };
+    } finally {
+      sub.dispose();
+    }
+  }
+}
