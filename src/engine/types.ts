@@ -23,6 +23,12 @@ export interface EngineOptions {
   /** Folder for the persisted chunk cache; undefined = no persistence. */
   persistDir?: string;
   logger?: Logger;
+  /** Most tokens of a document used as context (windowed before the cursor). Default 65536. */
+  maxContextTokens?: number;
+  /** Most tokens after the cursor used for fill-in-the-middle. Default 1024. */
+  maxSuffixTokens?: number;
+  /** Memory limit for one dense context's keys/values, bytes. Default 4 GiB. */
+  denseKvBytes?: number;
 }
 
 export interface ProviderReport {
@@ -39,6 +45,9 @@ export interface EngineInfo {
   defaultChunkSize: number;
   contextLength: number;
   provider: ProviderReport;
+  /** Content hash of the model (cache key component). */
+  modelId?: string;
+  threads?: number;
 }
 
 export interface CompletionRequest {
@@ -63,6 +72,8 @@ export interface CompletionRequest {
   topP?: number;
   signal?: AbortSignal;
   onToken?: (textSoFar: string) => void;
+  /** Seed of the sampler when temperature > 0 (reproducible sampling). */
+  seed?: number;
 }
 
 export interface CompletionResult {
@@ -73,6 +84,24 @@ export interface CompletionResult {
   provider: string;
   /** Why generation stopped: 'newline' | 'indent' | 'blank' | 'brackets' | 'eos' | 'max' | 'aborted'. */
   stop: string;
+  /** Where the time went (optional details). */
+  timing?: CompletionTiming;
+}
+
+export interface CompletionTiming {
+  /** Tokenizing and building the context. */
+  contextMs: number;
+  /** Compression of missing chunks + decoder over new entries + current segment. */
+  prefillMs: number;
+  /** From the request's start to the first token chosen. */
+  firstTokenMs: number;
+  /** Entries (cat) or tokens (dense) whose keys/values were reused / computed. */
+  reusedRows: number;
+  computedRows: number;
+  /** Bytes of the context (keys/values + compressed vectors). */
+  contextBytes: number;
+  /** Context tokens seen by the model (document window + suffix). */
+  contextTokens: number;
 }
 
 export interface CacheStats {
@@ -113,6 +142,8 @@ export interface SummaryRequest {
   version: number;
   chunkSize: number;
   maxPassages?: number;
+  /** Also generate a short overview with the model (marked as generated). Default false. */
+  overview?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ProgressReport) => void;
 }

@@ -1,0 +1,64 @@
+// The decode loop shared by cat and dense: pick, stream, check stop rules and abort, step.
+import type { Sampler } from './sampling';
+import type { SeqState } from './state';
+import { checkStop, type StopContext } from './stopRules';
+import type { DocTokenizer } from './tokenizer';
+
+export interface GenerateOptions {
+  maxTokens: number;
+  sampler: Sampler;
+  /** Ids that end generation (endoftext and structural specials). */
+  stopIds: Set<number>;
+  stop?: StopContext;
+  signal?: AbortSignal;
+  onToken?: (textSoFar: string) => void;
+  /** Called with the logits of every step (tests compare them). */
+  onLogits?: (logits: Float32Array, step: number) => void;
+}
+
+export interface GenerateResult {
+  ids: number[];
+  text: string;
+  stop: string;
+  /** ms from the start of the loop to the first token chosen (excludes prefill). */
+  firstTokenMs: number;
+  /** ms per decodeOne call. */
+  stepMs: number[];
+}
+
+/** Text of the bytes, minus a trailing incomplete UTF-8 sequence (it may complete next step). */
+export function streamText(tok: DocTokenizer, ids: number[]): string {
+  const s = tok.decodeText(ids);
+  return s.endsWith('\uFFFD') ? s.replace(/\uFFFD+$/, '') : s;
+}
+
+export async function generate(state: SeqState, firstLogits: Float32Array, tok: DocTokenizer, o: GenerateOptions): Promise<GenerateResult> {
+  const t0 = performance.now();
+  const ids: number[] = [];
+  const stepMs: number[] = [];
+  let logits = firstLogits;
+  let text = '';
+  let stop = 'max';
+  let firstTokenMs = 0;
+  for (let step = 0; step < o.maxTokens; step++) {
+    if (o.signal?.aborted) { stop = 'aborted'; break; }
+    o.onLogits?.(logits, step);
+    const id = o.sampler.pick(logits);
+    if (step === 0) firstTokenMs = performance.now() - t0;
+    if (o.stopIds.has(id)) { stop = 'eos'; break; }
+    ids.push(id);
+    const full = streamText(tok, ids);
+    if (o.stop) {
+      const d = checkStop(full, o.stop);
+      if (d.stop) { text = d.text; stop = d.stop; if (text !== full) o.onToken?.(text); break; }
+    }
+    text = full;
+    o.onToken?.(text);
+    if (step + 1 >= o.maxTokens) { stop = 'max'; break; }
+    if (o.signal?.aborted) { stop = 'aborted'; break; }
+    const s = performance.now();
+    logits = await state.decodeOne(id);
+    stepMs.push(performance.now() - s);
+  }
+  return { ids, text, stop, firstTokenMs, stepMs };
+}

@@ -1,0 +1,340 @@
+// The engine: class Engine implements CatEngine. VS Code-free; the extension's worker and
+// the CLI use only what this file exports.
+import * as path from 'node:path';
+import { checkChunkSize, ContractError, type ModelContract } from './contract';
+import { ChunkStore, ensureVectors } from './chunkStore';
+import { prefixTokens, suffixTokens, fimSequence, wholeTokens, type WholeTokens } from './context';
+import { KeyMemo, StatePool } from './docState';
+import { DEFAULT_DOCUMENT_LIMITS, DocumentStore, type DocSnapshot } from './documents';
+import { generate } from './generate';
+import { Model } from './model';
+import { ChunkPersistence } from './persist';
+import { GraphRunner } from './runner';
+import { Sampler } from './sampling';
+import { scoreCat, scoreDense } from './scoring';
+import { CatState, DenseState, type ContextEntry, type SeqState } from './state';
+import { passageSpans, rankPassages } from './summarize';
+import { DocTokenizer } from './tokenizer';
+import type {
+  CacheStats, CatEngine, CompletionRequest, CompletionResult, DocumentCheck, EngineInfo, EngineOptions,
+  Logger, ProgressReport, SummaryRequest, SummaryResult,
+} from './types';
+
+export * from './types';
+export { ContractError, loadContract, checkChunkSize, findModelDirs } from './contract';
+export type { ModelContract } from './contract';
+
+const nullLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_CONTEXT_TOKENS = 65536;
+const COMPRESS_BATCH = 64;
+
+export interface EvalResult { bitsPerByte: number; tokens: number; bytes: number; model: string; chunkSize: number }
+
+export class Engine implements CatEngine {
+  readonly info: EngineInfo;
+  readonly contract: ModelContract;
+  readonly store: ChunkStore;
+  readonly runner: GraphRunner;
+  private readonly docs: DocumentStore;
+  private readonly memo: KeyMemo;
+  private readonly pool: StatePool;
+  private readonly persist?: ChunkPersistence;
+  private readonly maxContext: number;
+  private readonly maxSuffix: number;
+  private lock: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(readonly model: Model, readonly tokenizer: DocTokenizer, private readonly opts: EngineOptions, private readonly log: Logger) {
+    const c = model.contract;
+    this.contract = c;
+    this.maxContext = opts.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS;
+    this.maxSuffix = opts.maxSuffixTokens ?? 1024;
+    this.runner = new GraphRunner(model);
+    this.store = new ChunkStore(c.modelId, c.dims.dModel, opts.cacheBytes ?? DEFAULT_CACHE_BYTES, log);
+    this.docs = new DocumentStore(DEFAULT_DOCUMENT_LIMITS, this.maxContext);
+    this.memo = new KeyMemo((C, ids, from) => this.store.key(C, ids, from));
+    this.pool = new StatePool(() => this.newState(), 3);
+    if (opts.persistDir) {
+      this.persist = new ChunkPersistence(opts.persistDir, this.store, log);
+      this.persist.load();
+    }
+    this.info = {
+      modelName: c.name, kind: c.kind, chunkSizes: [...c.chunkSizes], defaultChunkSize: c.defaultChunkSize,
+      contextLength: c.contextLength, provider: model.provider, modelId: c.modelId, threads: model.threads,
+    };
+  }
+
+  /** Loads and verifies the model folder; throws ContractError naming the file and problem. */
+  static async load(opts: EngineOptions): Promise<Engine> {
+    const log = opts.logger ?? nullLogger;
+    const model = await Model.load(opts.modelDir, { provider: opts.provider, threads: opts.threads, logger: log });
+    const c = model.contract;
+    let tok: DocTokenizer;
+    try {
+      tok = DocTokenizer.fromFile(path.join(c.dir, c.tokenizer.file), c.dims.vocabSize);
+    } catch (e) {
+      await model.dispose();
+      throw new ContractError(`${c.tokenizer.file}: ${(e as Error).message}`, c.tokenizer.file);
+    }
+    return new Engine(model, tok, opts, log);
+  }
+
+  private readonly wholeCache = new WeakMap<DocSnapshot, WholeTokens>();
+  /** [file] + the document from its start (capped), memoized per immutable snapshot. */
+  private whole(snap: DocSnapshot): WholeTokens {
+    let w = this.wholeCache.get(snap);
+    if (!w) { w = wholeTokens(snap, this.tokenizer, this.contract.tokenizer.special.file, this.maxContext); this.wholeCache.set(snap, w); }
+    return w;
+  }
+
+  /** A fresh decoder state for this model (kind-specific). */
+  newState(): SeqState {
+    const c = this.contract;
+    if (c.kind === 'cat') {
+      return new CatState(this.runner, { chunk: c.tokenizer.special.chunk as number, start: c.tokenizer.special.start },
+        (C, chunks, keys, signal) => this.vectors(C, chunks, keys, signal), (C, ids, from) => this.store.key(C, ids, from));
+    }
+    const rowBytes = this.model.rowSize * 8;
+    return new DenseState(this.runner, c.tokenizer.special.endoftext, Math.floor((this.opts.denseKvBytes ?? 4 * 1024 ** 3) / rowBytes));
+  }
+
+  /** Vectors of chunks through the shared store; misses compressed in batched calls. */
+  vectors(C: number, chunks: ArrayLike<number>[], keys: string[], signal?: AbortSignal, onBatch?: (d: number, t: number) => void): Promise<Float32Array[]> {
+    return ensureVectors(this.store, C, chunks, keys, (ch, c) => this.runner.compress(ch, c), { batch: COMPRESS_BATCH, signal, onBatch });
+  }
+
+  /** Runs fn alone on the model (onnxruntime sessions are used one call chain at a time). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private chunkSizeOf(req: { chunkSize?: number }): number {
+    if (this.contract.kind === 'dense') return 0;
+    return checkChunkSize(this.contract, req.chunkSize || this.contract.defaultChunkSize);
+  }
+
+  updateDocument(docId: string, version: number, text: string | Uint8Array): DocumentCheck {
+    const { check } = this.docs.update(docId, version, text);
+    if (!check.ok) {
+      this.log.warn(`document ${docId}: ${check.reason}`);
+      this.memo.forget(docId);
+      this.pool.drop(docId);
+    } else if (check.reason) {
+      this.log.info(`document ${docId}: ${check.reason}`);
+    }
+    return check;
+  }
+
+  closeDocument(docId: string): void {
+    this.docs.close(docId);
+    this.memo.forget(docId);
+    this.pool.drop(docId);
+  }
+
+  /** Entries of other documents, most recent first, within the budget (placed oldest first). */
+  private contextEntries(self: string, ids: string[] | undefined, budget: number, C: number): ContextEntry[] {
+    if (!ids?.length || budget <= 0 || this.contract.kind !== 'cat') return [];
+    const picked: ContextEntry[][] = [];
+    let left = budget;
+    for (const id of ids) {
+      if (id === self || left <= 0) continue;
+      const snap = this.docs.latest(id);
+      if (!snap) { this.log.debug(`context document ${id} is not open; skipped`); continue; }
+      const whole = wholeTokens(snap, this.tokenizer, this.contract.tokenizer.special.file, Math.min(this.maxContext, left * C));
+      const keys = this.memo.keys(id, C, whole.seq);
+      const n = Math.min(keys.length, left);
+      const list: ContextEntry[] = [];
+      for (let i = 0; i < n; i++) list.push({ key: keys[i], ids: whole.seq.subarray(i * C, (i + 1) * C) });
+      picked.push(list);
+      left -= n;
+    }
+    return picked.reverse().flat();
+  }
+
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    this.alive();
+    const t0 = performance.now();
+    const snap = this.docs.get(req.docId, req.version);
+    const C = this.chunkSizeOf(req);
+    const sp = this.contract.tokenizer.special;
+    const cur = snap.position(req.offset);
+    const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext);
+    const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix), sp) : prefix.seq;
+    const chunkKeys = C ? this.memo.keys(req.docId, C, seq) : undefined;
+    const ctx = C ? this.contextEntries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C) : [];
+    const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
+    const contextMs = performance.now() - t0;
+    return this.exclusive(async () => {
+      const state = this.pool.get(req.docId);
+      const tp = performance.now();
+      if (req.signal?.aborted) return this.result(req, '', 0, t0, C, 'aborted');
+      let logits: Float32Array;
+      try {
+        logits = await state.prefill(seq, { chunkSize: C, chunkKeys, contextEntries: ctx, signal: req.signal });
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') return this.result(req, '', 0, t0, C, 'aborted');
+        throw e;
+      }
+      const prefillMs = performance.now() - tp;
+      const sampler = new Sampler(this.contract.dims.vocabSize, { temperature: req.temperature, topP: req.topP, seed: req.seed });
+      const gen = await generate(state, logits, this.tokenizer, {
+        maxTokens: Math.max(0, req.maxTokens), sampler, stopIds: this.stopIds(), signal: req.signal, onToken: req.onToken,
+        stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
+      });
+      const res = this.result(req, gen.text, gen.ids.length, t0, C, gen.stop);
+      res.timing = {
+        contextMs, prefillMs, firstTokenMs: tp - t0 + prefillMs + gen.firstTokenMs,
+        reusedRows: state.lastPrefill.reused, computedRows: state.lastPrefill.computed,
+        contextBytes: state.contextBytes(), contextTokens: seq.length + ctx.length * C,
+      };
+      this.log.debug(`complete ${req.docId}@${req.version} C=${C}: ${gen.ids.length} tokens, stop ${gen.stop}, ${res.ms.toFixed(0)} ms (prefill ${prefillMs.toFixed(0)} ms, reused ${state.lastPrefill.reused}, computed ${state.lastPrefill.computed})`);
+      return res;
+    });
+  }
+
+  private result(req: CompletionRequest, text: string, tokens: number, t0: number, C: number, stop: string): CompletionResult {
+    return { text, ms: performance.now() - t0, tokens, chunkSize: C, provider: this.model.provider.active, stop };
+  }
+
+  private stopIds(): Set<number> {
+    const sp = this.contract.tokenizer.special;
+    const s = new Set<number>([sp.endoftext, sp.file, sp.fim_prefix, sp.fim_suffix, sp.fim_middle]);
+    if (sp.chunk !== undefined) s.add(sp.chunk);
+    for (const id of Object.values(sp.start ?? {})) s.add(id);
+    return s;
+  }
+
+  async warm(docId: string, chunkSize: number, signal?: AbortSignal, onProgress?: (p: ProgressReport) => void): Promise<void> {
+    this.alive();
+    const snap = this.docs.latest(docId);
+    if (!snap) throw new Error(`document ${docId} is not open in the engine (call updateDocument first)`);
+    const C = this.chunkSizeOf({ chunkSize });
+    const whole = this.whole(snap);
+    if (C === 0) {
+      await this.exclusive(() => this.pool.get(docId).prefill(whole.seq, { chunkSize: 0, signal, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }));
+      return;
+    }
+    const keys = this.memo.keys(docId, C, whole.seq);
+    const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
+    const total = keys.length;
+    // compress in batches, each batch a separate turn on the model so completions interleave
+    for (let s = 0; s < total; s += COMPRESS_BATCH) {
+      if (signal?.aborted) return;
+      const e = Math.min(total, s + COMPRESS_BATCH);
+      await this.exclusive(() => this.vectors(C, chunks.slice(s, e), keys.slice(s, e), signal));
+      onProgress?.({ done: e, total, phase: 'compress' });
+    }
+    if (signal?.aborted) return;
+    // decoder over the entries, so the next completion reuses them (common prefix)
+    await this.exclusive(() => this.pool.get(docId).prefill(whole.seq, { chunkSize: C, chunkKeys: keys, signal })).catch((e: Error) => {
+      if (e.name !== 'AbortError') throw e;
+    });
+    onProgress?.({ done: total, total, phase: 'done' });
+    this.persist?.flush();
+  }
+
+  async summarize(req: SummaryRequest): Promise<SummaryResult> {
+    this.alive();
+    const t0 = performance.now();
+    const snap = this.docs.get(req.docId, req.version);
+    const C = this.contract.kind === 'cat' ? this.chunkSizeOf(req) : 0;
+    if (C === 0) throw new Error(`summaries need a cat model (${this.contract.name} is ${this.contract.kind})`);
+    const whole = this.whole(snap);
+    const keys = this.memo.keys(req.docId, C, whole.seq);
+    const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
+    const vecs: Float32Array[] = [];
+    for (let s = 0; s < chunks.length; s += COMPRESS_BATCH) {
+      const e = Math.min(chunks.length, s + COMPRESS_BATCH);
+      vecs.push(...await this.exclusive(() => this.vectors(C, chunks.slice(s, e), keys.slice(s, e), req.signal)));
+      req.onProgress?.({ done: e, total: chunks.length, phase: 'compress' });
+    }
+    const spans = passageSpans(whole.lineTokenStarts, C, vecs.length, (l) => snap.lineText(l).trim() === '');
+    const ranked = rankPassages(spans, vecs, req.maxPassages ?? 5);
+    const passages = ranked.map((p) => ({
+      startLine: p.startLine + 1, endLine: p.endLine + 1, score: Number(p.score.toFixed(4)),
+      text: passageText(snap, p.startLine, p.endLine),
+    }));
+    let overview: string | undefined;
+    if (req.overview) overview = await this.overview(req.docId, whole.seq, C, req.signal);
+    return { passages, overview, chunks: vecs.length, ms: performance.now() - t0 };
+  }
+
+  private async overview(docId: string, seq: Int32Array, C: number, signal?: AbortSignal): Promise<string | undefined> {
+    const prompt = this.tokenizer.encodeText('\n\n# Overview:');
+    const full = new Int32Array(seq.length + prompt.length);
+    full.set(seq);
+    full.set(prompt, seq.length);
+    const text = await this.exclusive(async () => {
+      const state = this.pool.get(docId);
+      const logits = await state.prefill(full, { chunkSize: C, signal });
+      const g = await generate(state, logits, this.tokenizer, {
+        maxTokens: 48, sampler: new Sampler(this.contract.dims.vocabSize), stopIds: this.stopIds(), signal,
+        stop: { mode: 'line', linePrefix: '# Overview:' },
+      });
+      return g.text.trim();
+    });
+    return text ? `(generated) ${text}` : undefined;
+  }
+
+  /** Bits per byte of the bytes, scored from their start ([file] + tokens). */
+  async evaluate(bytes: Uint8Array, chunkSize?: number, signal?: AbortSignal): Promise<EvalResult> {
+    this.alive();
+    const C = this.chunkSizeOf({ chunkSize });
+    const ids = this.tokenizer.encodeBytes(bytes);
+    const seq = new Int32Array(ids.length + 1);
+    seq[0] = this.contract.tokenizer.special.file;
+    seq.set(ids, 1);
+    const sp = this.contract.tokenizer.special;
+    const r = await this.exclusive(() => C
+      ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), { signal })
+      : scoreDense(this.runner, sp, seq, { signal }));
+    return { bitsPerByte: bytes.length ? r.bits / bytes.length : 0, tokens: r.tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C };
+  }
+
+  cacheStats(chunkSize: number): CacheStats {
+    const C = this.contract.kind === 'cat' ? this.chunkSizeOf({ chunkSize }) : 0;
+    const coverage: CacheStats['coverage'] = [];
+    if (C) {
+      for (const id of this.docs.ids()) {
+        const snap = this.docs.latest(id) as DocSnapshot;
+        const whole = this.whole(snap);
+        const keys = this.memo.keys(id, C, whole.seq);
+        coverage.push({ docId: id, cached: keys.filter((k) => this.store.has(k)).length, total: keys.length });
+      }
+    }
+    return { entries: this.store.entries, bytes: this.store.bytes, budgetBytes: this.store.budgetBytes, hits: this.store.hits, misses: this.store.misses, coverage };
+  }
+
+  clearCache(): void {
+    this.store.clear();
+    this.memo.clear();
+    this.pool.clear();
+    this.tokenizer.clearLineCache();
+    this.log.info('caches cleared');
+  }
+
+  /** Decoder state of a document (tests, benchmarks). */
+  stateOf(docId: string): SeqState { return this.pool.get(docId); }
+
+  private alive(): void { if (this.disposed) throw new Error('engine disposed'); }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.lock.catch(() => undefined);
+    this.persist?.dispose();
+    this.pool.clear();
+    await this.model.dispose();
+  }
+}
+
+function passageText(snap: DocSnapshot, from: number, to: number, maxChars = 600): string {
+  const lines: string[] = [];
+  let n = 0;
+  for (let i = from; i <= to && n < maxChars; i++) { const t = snap.lineText(i); lines.push(t); n += t.length + 1; }
+  const s = lines.join('\n');
+  return s.length > maxChars ? `${s.slice(0, maxChars)}…` : s;
+}

@@ -1,0 +1,94 @@
+// Teacher-forced scoring of a token sequence from its start (bits per byte, `cat-lm eval`),
+// driving the graphs exactly as generation does (CONTRACT.md), so it doubles as the
+// from-scratch reference in parity tests.
+import { abortError } from './chunkStore';
+import { KvBlock } from './kvCache';
+import { PREFILL_PIECE, type VectorSource } from './state';
+import { log2ProbRow, type GraphRunner } from './runner';
+import type { SpecialTokens } from './contract';
+
+export interface ScoreResult {
+  /** Sum of -log2 p over the scored tokens. */
+  bits: number;
+  /** Tokens scored (the sequence minus its first token). */
+  tokens: number;
+}
+
+export interface ScoreOptions {
+  signal?: AbortSignal;
+  /** Receives the full logits row predicting seq[t] for every scored t (tests). */
+  onLogits?: (t: number, row: Float32Array) => void;
+}
+
+/** CAT: scores seq[1..] with chunk size C. */
+export async function scoreCat(run: GraphRunner, sp: SpecialTokens, seq: Int32Array, C: number,
+  vectors: VectorSource, keyOf: (C: number, ids: ArrayLike<number>, from: number) => string, o: ScoreOptions = {}): Promise<ScoreResult> {
+  const d = run.model.dims;
+  const V = d.vocabSize;
+  const startId = sp.start[String(C)];
+  if (startId === undefined || sp.chunk === undefined) throw new Error(`no start entry for chunk size ${C}`);
+  const nComplete = Math.floor(seq.length / C);
+  const nSeg = Math.ceil(seq.length / C);
+  const a = new KvBlock([d.nLayers, d.nHeads, d.headDim], nSeg + 1);
+  // entries 0..nSeg-1 are needed (segment i attends to entries 0..i); entry i>=1 = chunk i-1
+  const nEntries = Math.min(nSeg, nComplete + 1);
+  const chunks: ArrayLike<number>[] = [];
+  const keys: string[] = [];
+  for (let i = 0; i < nEntries - 1; i++) { chunks.push(seq.subarray(i * C, (i + 1) * C)); keys.push(keyOf(C, seq, i * C)); }
+  const vecs = chunks.length ? await vectors(C, chunks, keys, o.signal) : [];
+  for (let j = 0; j < nEntries; j += PREFILL_PIECE) {
+    if (o.signal?.aborted) throw abortError();
+    const end = Math.min(nEntries, j + PREFILL_PIECE);
+    const ids: number[] = [], pos: number[] = [], embeds: Float32Array[] = [];
+    for (let k = j; k < end; k++) {
+      pos.push(k);
+      if (k === 0) ids.push(startId); else { ids.push(-1); embeds.push(vecs[k - 1]); }
+    }
+    const out = await run.decode({ ids, embeds, positions: pos, numLogits: 1 }, a, null);
+    a.append(out.newKeys, out.newValues, end - j);
+  }
+  let bits = 0, tokens = 0;
+  for (let i = 0; i < nSeg; i++) {
+    if (o.signal?.aborted) throw abortError();
+    const from = i * C;
+    const end = Math.min(seq.length, from + C);
+    const ids = [sp.chunk, ...seq.subarray(from, end - 1)];
+    const pos = ids.map((_, k) => i + 1 + k);
+    const out = await run.decode({ ids, positions: pos, numLogits: ids.length }, a, null, i + 1);
+    for (let r = 0; r < ids.length; r++) {
+      const t = from + r;
+      if (t === 0) continue;
+      bits -= log2ProbRow(out.logits, V, r, seq[t]);
+      tokens++;
+      o.onLogits?.(t, out.logits.subarray(r * V, (r + 1) * V));
+    }
+  }
+  return { bits, tokens };
+}
+
+/** Dense: scores seq[1..] of [endoftext] + seq. */
+export async function scoreDense(run: GraphRunner, sp: SpecialTokens, seq: Int32Array, o: ScoreOptions = {}): Promise<ScoreResult> {
+  const d = run.model.dims;
+  const V = d.vocabSize;
+  const full = new Int32Array(seq.length + 1);
+  full[0] = sp.endoftext;
+  full.set(seq, 1);
+  const a = new KvBlock([d.nLayers, d.nHeads, d.headDim], full.length);
+  let bits = 0, tokens = 0;
+  for (let j = 0; j < full.length; j += PREFILL_PIECE) {
+    if (o.signal?.aborted) throw abortError();
+    const end = Math.min(full.length, j + PREFILL_PIECE);
+    const ids = full.subarray(j, end);
+    const pos = Array.from({ length: end - j }, (_, k) => j + k);
+    const out = await run.decode({ ids, positions: pos, numLogits: end - j }, a, null);
+    a.append(out.newKeys, out.newValues, end - j);
+    for (let r = 0; r < end - j; r++) {
+      const target = j + r + 1; // index in full
+      if (target >= full.length || target < 2) continue; // seq[0] ([file]) is not scored
+      bits -= log2ProbRow(out.logits, V, r, full[target]);
+      tokens++;
+      o.onLogits?.(target - 1, out.logits.subarray(r * V, (r + 1) * V));
+    }
+  }
+  return { bits, tokens };
+}
