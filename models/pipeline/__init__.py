@@ -1,0 +1,1 @@
+"""The CAT model pipeline: corpus, tokenizer, model, training, export, evaluation."""

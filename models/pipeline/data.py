@@ -1,0 +1,124 @@
+"""Tokenizer training and token files for training.
+
+Usage: python3 -m models.pipeline.data --corpus corpus --out runs/data [--vocab 4096]
+  [--tok-sample-mb 12] [--train-mb 48] [--fim-rate 0.3]
+
+Writes runs/data/tokenizer.json, train.bin and val.bin (uint16 token streams). Each file
+becomes [file] + ids + [endoftext]; a share of files (fim-rate) is written as
+[file] prefix [fim_suffix] suffix [fim_middle] middle [endoftext] (see fim_transform).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from .bpe import Tokenizer, train
+
+MAX_SUFFIX_TOKENS = 256
+_TOK: Tokenizer | None = None
+
+
+def list_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob('*') if p.is_file())
+
+
+def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random) -> list[int]:
+    """Split a document at a cursor (a line start or mid-line) into prefix, middle (rest of the
+    line, or 1-8 lines) and suffix; return [file] prefix [fim_suffix] suffix [fim_middle] middle [eot].
+    Each part uses the canonical encoding; the suffix is cut to MAX_SUFFIX_TOKENS."""
+    sp = tok.special_ids
+    lines = data.split(b'\n')
+    li = rng.randrange(len(lines))
+    starts = np.cumsum([0] + [len(l) + 1 for l in lines])
+    col = rng.randrange(len(lines[li]) + 1) if rng.random() < 0.5 else 0
+    a = int(starts[li]) + col
+    if col > 0 or rng.random() < 0.5:
+        b = int(starts[li]) + len(lines[li])          # rest of the line
+    else:
+        b = int(starts[min(len(lines) - 1, li + rng.randint(1, 8))])
+    b = max(a, min(b, len(data)))
+    prefix, middle, suffix = data[:a], data[a:b], data[b:]
+    return ([sp['file']] + tok.encode(prefix) + [sp['fim_suffix']] + tok.encode(suffix)[:MAX_SUFFIX_TOKENS]
+            + [sp['fim_middle']] + tok.encode(middle) + [sp['endoftext']])
+
+
+def _init(tok_path: str) -> None:
+    global _TOK
+    _TOK = Tokenizer.load(Path(tok_path))
+
+
+def _encode_file(args) -> list[int]:
+    path, fim, seed = args
+    data = Path(path).read_bytes()
+    sp = _TOK.special_ids
+    if fim:
+        return fim_transform(data, _TOK, random.Random(seed))
+    return [sp['file']] + _TOK.encode(data) + [sp['endoftext']]
+
+
+def encode_split(files: list[Path], tok_path: Path, out: Path, fim_rate: float, seed: int, procs: int) -> int:
+    rng = random.Random(seed)
+    jobs = [(str(f), rng.random() < fim_rate, rng.randrange(1 << 30)) for f in files]
+    n = 0
+    with Pool(procs, initializer=_init, initargs=(str(tok_path),)) as pool, open(out, 'wb') as fh:
+        for ids in pool.imap(_encode_file, jobs, chunksize=16):
+            np.asarray(ids, dtype=np.uint16).tofile(fh)
+            n += len(ids)
+    return n
+
+
+def sample_files(files: list[Path], mb: float, seed: int) -> list[Path]:
+    rng = random.Random(seed)
+    files = files[:]
+    rng.shuffle(files)
+    out, total = [], 0
+    for f in files:
+        if total >= mb * 1e6:
+            break
+        out.append(f)
+        total += f.stat().st_size
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--corpus', type=Path, default=Path('corpus'))
+    ap.add_argument('--out', type=Path, default=Path('runs/data'))
+    ap.add_argument('--vocab', type=int, default=4096)
+    ap.add_argument('--tok-sample-mb', type=float, default=12)
+    ap.add_argument('--train-mb', type=float, default=48)
+    ap.add_argument('--val-mb', type=float, default=3)
+    ap.add_argument('--fim-rate', type=float, default=0.3)
+    ap.add_argument('--procs', type=int, default=2)
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    train_files = list_files(args.corpus / 'train')
+    val_files = list_files(args.corpus / 'val')
+    if not train_files or not val_files:
+        print('data: error: empty train or val split; run models.pipeline.corpus first', file=sys.stderr)
+        return 1
+    tok_path = args.out / 'tokenizer.json'
+    if not tok_path.exists():
+        sample = sample_files(train_files, args.tok_sample_mb, seed=1)
+        tok = train((f.read_bytes() for f in sample), args.vocab)
+        tok.save(tok_path)
+        print(f'tokenizer: {tok.vocab_size} entries from {len(sample)} files', flush=True)
+    stats = {}
+    for name, files, mb, fim in (('val', val_files, args.val_mb, 0.0), ('train', train_files, args.train_mb, args.fim_rate)):
+        chosen = sample_files(files, mb, seed=2)
+        n = encode_split(chosen, tok_path, args.out / f'{name}.bin', fim, seed=3, procs=args.procs)
+        nbytes = sum(f.stat().st_size for f in chosen)
+        stats[name] = {'files': len(chosen), 'bytes': nbytes, 'tokens': n, 'bytesPerToken': nbytes / max(1, n)}
+        print(f'{name}: {len(chosen)} files, {nbytes/1e6:.1f} MB -> {n} tokens', flush=True)
+    (args.out / 'stats.json').write_text(json.dumps(stats, indent=1))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

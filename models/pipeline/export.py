@@ -1,0 +1,181 @@
+"""Export a trained checkpoint (or a tiny random-weight fixture) to ONNX + contract.json.
+
+  python3 -m models.pipeline.export --ckpt RUN/ckpt.pt --tokenizer runs/data/tokenizer.json --out models/cat-code-small
+  python3 -m models.pipeline.export --tiny cat --tokenizer T.json --out test/fixtures/tiny-cat
+
+Writes decoder.onnx (+ compressor.onnx for cat), tokenizer.json, contract.json (models/CONTRACT.md)
+and parity.json: inputs and PyTorch outputs that the Node tests run through onnxruntime-node.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .bpe import Tokenizer
+from .model import CAT, ModelConfig, build
+from .reference import CatRunner, DenseRunner, generate
+from .train import PRESETS
+
+FORMAT_VERSION = 1
+DEC_IN = ['input_ids', 'inputs_embeds', 'position_ids', 'past_keys_a', 'past_values_a',
+          'past_keys_b', 'past_values_b', 'num_logits']
+DEC_OUT = ['logits', 'new_keys', 'new_values']
+
+
+class StepGraph(torch.nn.Module):
+    def __init__(self, dec):
+        super().__init__()
+        self.dec = dec
+
+    def forward(self, *args):
+        return self.dec.step(*args)
+
+
+class CompressorGraph(torch.nn.Module):
+    def __init__(self, comp):
+        super().__init__()
+        self.comp = comp
+
+    def forward(self, token_ids):
+        return self.comp(token_ids)
+
+
+def b64(t: torch.Tensor) -> dict:
+    a = t.detach().cpu().contiguous()
+    dtype = 'int64' if a.dtype == torch.long else 'float32'
+    arr = a.numpy().astype(np.int64 if dtype == 'int64' else np.float32)
+    return {'dtype': dtype, 'dims': list(arr.shape), 'b64': base64.b64encode(arr.tobytes()).decode()}
+
+
+def decoder_inputs(cfg: ModelConfig, T: int, Pa: int, Pb: int, nl: int, g: torch.Generator, entry_at=None):
+    ids = torch.randint(12, cfg.vocab_size, (1, T), generator=g)
+    emb = torch.zeros(1, T, cfg.d_model)
+    if entry_at is not None:
+        ids[0, entry_at] = -1
+        emb[0, entry_at] = torch.randn(cfg.d_model, generator=g)
+    pos = torch.arange(Pa + Pb, Pa + Pb + T).view(1, T)
+    kv = lambda P: torch.randn(1, P, cfg.n_layers, cfg.n_heads, cfg.head_dim, generator=g) * 0.5
+    return [ids, emb, pos, kv(Pa), kv(Pa), kv(Pb), kv(Pb), torch.tensor([nl])]
+
+
+def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
+    dec = model.decoder if isinstance(model, CAT) else model
+    g = torch.Generator().manual_seed(0)
+    args = tuple(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0))
+    dyn = {'input_ids': {0: 'B', 1: 'T'}, 'inputs_embeds': {0: 'B', 1: 'T'}, 'position_ids': {0: 'B', 1: 'T'},
+           'past_keys_a': {0: 'B', 1: 'Pa'}, 'past_values_a': {0: 'B', 1: 'Pa'},
+           'past_keys_b': {0: 'B', 1: 'Pb'}, 'past_values_b': {0: 'B', 1: 'Pb'},
+           'logits': {0: 'B', 1: 'num_logits'}, 'new_keys': {0: 'B', 1: 'T'}, 'new_values': {0: 'B', 1: 'T'}}
+    torch.onnx.export(StepGraph(dec), args, str(out / 'decoder.onnx'), input_names=DEC_IN, output_names=DEC_OUT,
+                      dynamic_axes=dyn, opset_version=17, do_constant_folding=True)
+    if isinstance(model, CAT):
+        ids = torch.randint(12, cfg.vocab_size, (2, cfg.chunk_sizes[1]), generator=g)
+        torch.onnx.export(CompressorGraph(model.compressor), (ids,), str(out / 'compressor.onnx'),
+                          input_names=['token_ids'], output_names=['vectors'],
+                          dynamic_axes={'token_ids': {0: 'B', 1: 'C'}, 'vectors': {0: 'B'}}, opset_version=17)
+
+
+@torch.no_grad()
+def parity(model, cfg: ModelConfig, tok: Tokenizer) -> dict:
+    """Inputs + PyTorch outputs for the Node parity test, and a greedy generation reference."""
+    dec = model.decoder if isinstance(model, CAT) else model
+    g = torch.Generator().manual_seed(1)
+    cases = []
+    for T, Pa, Pb, nl, entry in ((5, 3, 2, 5, 1), (1, 0, 0, 1, None), (4, 7, 0, 1, 0)):
+        ins = decoder_inputs(cfg, T, Pa, Pb, nl, g, entry)
+        outs = dec.step(*ins)
+        cases.append({'graph': 'decoder', 'inputs': dict(zip(DEC_IN, map(b64, ins))),
+                      'outputs': dict(zip(DEC_OUT, map(b64, outs)))})
+    text = b'import { readFile } from "node:fs";\n\nexport function load(path) {\n  return readFile(path, '
+    prompt = [tok.special_ids['file']] + tok.encode(text)
+    gens = []
+    if isinstance(model, CAT):
+        for C in cfg.chunk_sizes:
+            ids = torch.randint(12, cfg.vocab_size, (3, C), generator=g)
+            cases.append({'graph': 'compressor', 'inputs': {'token_ids': b64(ids)},
+                          'outputs': {'vectors': b64(model.compressor(ids))}})
+        for C in cfg.chunk_sizes[:2]:
+            r = CatRunner(model, C)
+            gens.append({'chunkSize': C, 'prompt': prompt, 'greedy': generate(r, prompt, 12),
+                         'firstLogits': b64(r.prefill(prompt)[1])})
+    else:
+        r = DenseRunner(model)
+        p = [tok.special_ids['endoftext']] + prompt
+        gens.append({'chunkSize': None, 'prompt': p, 'greedy': generate(r, p, 12), 'firstLogits': b64(r.prefill(p)[1])})
+    return {'tolerance': 1e-4, 'cases': cases, 'generation': gens}
+
+
+def sha256(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, context: int, training: dict) -> dict:
+    files = ['decoder.onnx', 'tokenizer.json'] + (['compressor.onnx'] if cfg.kind == 'cat' else [])
+    sp = tok.special_ids
+    special = {k: sp[k] for k in ('endoftext', 'file', 'fim_prefix', 'fim_suffix', 'fim_middle', 'chunk')}
+    if cfg.kind == 'cat':
+        special['start'] = {str(c): sp[f'start_{c}'] for c in cfg.chunk_sizes}
+    graphs = {'decoder': {'file': 'decoder.onnx', 'inputs': DEC_IN, 'outputs': DEC_OUT}}
+    if cfg.kind == 'cat':
+        graphs['compressor'] = {'file': 'compressor.onnx', 'inputs': ['token_ids'], 'outputs': ['vectors']}
+    chunk_sizes = list(cfg.chunk_sizes) if cfg.kind == 'cat' else []
+    contract = {
+        'format': 'cat-onnx-contract', 'formatVersion': FORMAT_VERSION, 'name': name, 'kind': cfg.kind,
+        'modelId': hashlib.sha256(''.join(sha256(out / g['file']) for g in graphs.values()).encode()).hexdigest()[:16],
+        'contextLength': context,
+        'chunkSizes': chunk_sizes, 'defaultChunkSize': 16 if 16 in chunk_sizes else (chunk_sizes[0] if chunk_sizes else 0),
+        'dims': {'vocabSize': cfg.vocab_size, 'dModel': cfg.d_model, 'nLayers': cfg.n_layers,
+                 'nHeads': cfg.n_heads, 'headDim': cfg.head_dim},
+        'fim': {'maxSuffixTokens': 256},
+        'tokenizer': {'file': 'tokenizer.json', 'special': special},
+        'graphs': graphs,
+        'files': {f: {'sha256': sha256(out / f), 'bytes': (out / f).stat().st_size} for f in files},
+        'training': training,
+    }
+    (out / 'contract.json').write_text(json.dumps(contract, indent=1) + '\n')
+    return contract
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--ckpt', type=Path)
+    ap.add_argument('--tiny', choices=['cat', 'dense'])
+    ap.add_argument('--tokenizer', type=Path, required=True)
+    ap.add_argument('--out', type=Path, required=True)
+    ap.add_argument('--context', type=int, default=4096)
+    args = ap.parse_args(argv)
+    tok = Tokenizer.load(args.tokenizer)
+    training = {}
+    if args.tiny:
+        torch.manual_seed(0 if args.tiny == 'cat' else 1)
+        cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **PRESETS[f'{args.tiny}-tiny'])
+        model = build(cfg)
+        training = {'tokens': 0, 'note': 'random weights: a test fixture, not a language model'}
+    else:
+        ck = torch.load(args.ckpt, map_location='cpu')
+        cfg = ModelConfig.from_dict(ck['config'])
+        model = build(cfg)
+        model.load_state_dict(ck['model'])
+        st = ck['state']
+        training = {'tokens': st['tokens'], 'steps': st['step'], 'wallSeconds': round(st['elapsed']),
+                    'device': ck.get('device', 'cpu')}
+    model.eval()
+    args.out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.tokenizer, args.out / 'tokenizer.json')
+    export_graphs(model, cfg, args.out)
+    contract = write_contract(args.out, args.out.name, cfg, tok, args.context, training)
+    (args.out / 'parity.json').write_text(json.dumps(parity(model, cfg, tok)) + '\n')
+    print(json.dumps({'out': str(args.out), 'modelId': contract['modelId'],
+                      'bytes': {k: v['bytes'] for k, v in contract['files'].items()}}))
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

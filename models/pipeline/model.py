@@ -1,0 +1,238 @@
+"""Compress & Attend Transformer (CAT) and the dense baseline, in PyTorch.
+
+One config dataclass (ModelConfig) is saved in every checkpoint. Shapes: B batch, N tokens,
+C chunk size, n = N / C chunks, L = C + 1 segment length (separator + C tokens), D width,
+H heads, hd head width, Ly layers.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class ModelConfig:
+    kind: str = 'cat'                 # 'cat' | 'dense'
+    vocab_size: int = 4096
+    d_model: int = 256
+    n_layers: int = 4
+    n_heads: int = 4
+    mlp_ratio: int = 4
+    chunk_sizes: tuple = (4, 8, 16, 32, 64)
+    compressor: str = 'linear'        # 'linear' | 'transformer'
+    comp_dim: int = 32                # per-token width inside the compressor
+    comp_layers: int = 2              # transformer compressor only
+    comp_heads: int = 2
+    rope_base: float = 10000.0
+    special: dict = field(default_factory=dict)   # name -> token id (from the tokenizer)
+
+    @property
+    def head_dim(self) -> int:
+        return self.d_model // self.n_heads
+
+    @property
+    def max_chunk(self) -> int:
+        return max(self.chunk_sizes)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d['chunk_sizes'] = list(self.chunk_sizes)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> 'ModelConfig':
+        d = dict(d)
+        d['chunk_sizes'] = tuple(d['chunk_sizes'])
+        return cls(**d)
+
+
+def rotary(x: torch.Tensor, pos: torch.Tensor, base: float) -> torch.Tensor:
+    """x [..., T, H, hd], pos [..., T] (int64) -> x rotated by position (pairs (i, i + hd/2))."""
+    hd = x.shape[-1]
+    inv = 1.0 / (base ** (torch.arange(0, hd // 2, dtype=torch.float32, device=x.device) / (hd // 2)))
+    ang = pos.to(torch.float32).unsqueeze(-1) * inv            # [..., T, hd/2]
+    cos = torch.cos(ang).unsqueeze(-2)                         # [..., T, 1, hd/2]
+    sin = torch.sin(ang).unsqueeze(-2)
+    x1, x2 = x[..., : hd // 2], x[..., hd // 2:]
+    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block; attention is supplied by the caller (masks differ)."""
+
+    def __init__(self, d: int, n_heads: int, mlp_ratio: int):
+        super().__init__()
+        self.n_heads = n_heads
+        self.ln1 = nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d)
+        self.fc1 = nn.Linear(d, mlp_ratio * d)
+        self.fc2 = nn.Linear(mlp_ratio * d, d)
+
+    def qkv_heads(self, x: torch.Tensor):
+        """x [..., T, D] -> q, k, v each [..., T, H, hd]."""
+        q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
+        shape = x.shape[:-1] + (self.n_heads, x.shape[-1] // self.n_heads)
+        return q.reshape(shape), k.reshape(shape), v.reshape(shape)
+
+    def finish(self, x: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
+        """attn [..., T, H, hd] -> residual + MLP."""
+        x = x + self.proj(attn.flatten(-2))
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
+def attend(q, k, v, mask):
+    """q [B, T, H, hd], k/v [B, S, H, hd], mask [T, S] bool (True = visible) -> [B, T, H, hd]."""
+    scores = torch.einsum('bthd,bshd->bhts', q, k) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(~mask, float('-inf'))
+    return torch.einsum('bhts,bshd->bthd', scores.softmax(-1), v)
+
+
+class Decoder(nn.Module):
+    """Causal decoder shared by CAT (over entries + segments) and the dense baseline."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.blocks = nn.ModuleList(Block(cfg.d_model, cfg.n_heads, cfg.mlp_ratio) for _ in range(cfg.n_layers))
+        self.ln_f = nn.LayerNorm(cfg.d_model)
+        nn.init.normal_(self.tok.weight, std=0.02)
+
+    def logits(self, h: torch.Tensor) -> torch.Tensor:
+        return self.ln_f(h) @ self.tok.weight.t()             # tied head: [..., V]
+
+    # ---- dense training: x [B, N] ids -> logits [B, N, V]
+    def forward_dense(self, x: torch.Tensor) -> torch.Tensor:
+        B, N = x.shape
+        pos = torch.arange(N, device=x.device).expand(B, N)
+        mask = torch.ones(N, N, dtype=torch.bool, device=x.device).tril()
+        h = self.tok(x)
+        for blk in self.blocks:
+            q, k, v = blk.qkv_heads(h)
+            q, k = rotary(q, pos, self.cfg.rope_base), rotary(k, pos, self.cfg.rope_base)
+            h = blk.finish(h, attend(q, k, v, mask))
+        return self.logits(h)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_dense(x)
+
+    # ---- one generation step (what the ONNX decoder graph is)
+    def step(self, input_ids, inputs_embeds, position_ids, pka, pva, pkb, pvb, num_logits):
+        """input_ids [B, T] (-1 = take inputs_embeds), inputs_embeds [B, T, D], position_ids [B, T],
+        past blocks [B, P, Ly, H, hd] -> logits [B, nl, V], new keys/values [B, T, Ly, H, hd]."""
+        T = input_ids.shape[1]
+        tok = self.tok(input_ids.clamp(min=0))
+        h = torch.where((input_ids >= 0).unsqueeze(-1), tok, inputs_embeds)
+        P = pka.shape[1] + pkb.shape[1]
+        causal = torch.ones(T, T, dtype=torch.bool, device=h.device).tril()
+        mask = torch.cat([torch.ones(T, P, dtype=torch.bool, device=h.device), causal], dim=1)  # [T, P+T]
+        new_k, new_v = [], []
+        for l, blk in enumerate(self.blocks):
+            q, k, v = blk.qkv_heads(h)
+            q = rotary(q, position_ids, self.cfg.rope_base)
+            k = rotary(k, position_ids, self.cfg.rope_base)
+            keys = torch.cat([pka[:, :, l], pkb[:, :, l], k], dim=1)   # [B, P+T, H, hd]
+            vals = torch.cat([pva[:, :, l], pvb[:, :, l], v], dim=1)
+            h = blk.finish(h, attend(q, keys, vals, mask))
+            new_k.append(k)
+            new_v.append(v)
+        start = h.shape[1] - num_logits[0]
+        return self.logits(h[:, start:]), torch.stack(new_k, dim=2), torch.stack(new_v, dim=2)
+
+
+class Compressor(nn.Module):
+    """f(chunk ids [B, C], C) -> [B, D]. Depends only on the ids and C (position-free)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        dc = cfg.comp_dim
+        self.tok = nn.Embedding(cfg.vocab_size, dc)
+        self.size_ind = nn.Embedding(cfg.max_chunk + 1, cfg.d_model)   # indexed by C itself
+        self.proj = nn.Parameter(torch.randn(cfg.max_chunk * dc, cfg.d_model) * (0.02 / math.sqrt(8)))
+        self.ln = nn.LayerNorm(cfg.d_model)
+        self.layers = None
+        if cfg.compressor == 'transformer':
+            self.pos = nn.Embedding(cfg.max_chunk, dc)
+            self.ind_tok = nn.Embedding(cfg.max_chunk + 1, dc)
+            self.layers = nn.ModuleList(Block(dc, cfg.comp_heads, 4) for _ in range(cfg.comp_layers))
+        nn.init.normal_(self.tok.weight, std=0.02)
+        nn.init.zeros_(self.size_ind.weight)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        B, C = ids.shape
+        e = self.tok(ids)                                       # [B, C, dc]
+        c_idx = torch.ones(1, dtype=torch.long, device=ids.device) * C   # traced as Shape when exporting
+        if self.layers is not None:
+            e = e + self.pos.weight[:C]
+            e = torch.cat([self.ind_tok(c_idx).expand(B, 1, -1), e], dim=1)   # [B, 1 + C, dc]
+            full = torch.ones(C + 1, C + 1, dtype=torch.bool, device=ids.device)  # bidirectional
+            for blk in self.layers:
+                q, k, v = blk.qkv_heads(e)
+                e = blk.finish(e, attend(q, k, v, full))
+            e = e[:, 1:]                                        # drop the indicator: [B, C, dc]
+        flat = e.reshape(B, C * self.cfg.comp_dim)              # [B, C * dc]
+        return self.ln(flat @ self.proj[: C * self.cfg.comp_dim] + self.size_ind(c_idx))
+
+
+class CAT(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.decoder = Decoder(cfg)
+        self.compressor = Compressor(cfg)
+
+    def forward(self, x: torch.Tensor, C: int) -> torch.Tensor:
+        return self.forward_train(x, C)
+
+    def forward_train(self, x: torch.Tensor, C: int) -> torch.Tensor:
+        """x [B, N] (N % C == 0) -> logits [B, n, C, V]; logits[:, i, o] predicts x[:, i*C + o].
+        Cost O(N * (n + C)) per layer: each segment sees the entries (n) and itself (C + 1)."""
+        cfg, dec = self.cfg, self.decoder
+        B, N = x.shape
+        n, L = N // C, C + 1
+        chunks = x.view(B, n, C)                                # [B, n, C]
+        start = dec.tok.weight[cfg.special[f'start_{C}']].expand(B, 1, cfg.d_model)
+        if n > 1:
+            comp = self.compressor(chunks[:, :-1].reshape(B * (n - 1), C)).view(B, n - 1, cfg.d_model)
+            he = torch.cat([start, comp], dim=1)                # entries [B, n, D]
+        else:
+            he = start
+        sep = torch.full((B, n, 1), cfg.special['chunk'], dtype=x.dtype, device=x.device)
+        hs = dec.tok(torch.cat([sep, chunks], dim=2))           # segments [B, n, L, D]
+        dev = x.device
+        pos_e = torch.arange(n, device=dev).expand(B, n)                         # [B, n]
+        pos_s = (torch.arange(n, device=dev)[:, None] + 1 + torch.arange(L, device=dev)[None, :]).expand(B, n, L)
+        mask_ee = torch.ones(n, n, dtype=torch.bool, device=dev).tril()          # entry j sees <= j
+        mask_se = mask_ee.view(n, 1, n)                                           # segment i sees entries <= i
+        mask_ss = torch.ones(L, L, dtype=torch.bool, device=dev).tril()
+        scale = 1.0 / math.sqrt(cfg.head_dim)
+        for blk in dec.blocks:
+            qe, ke, ve = blk.qkv_heads(he)                      # [B, n, H, hd]
+            qs, ks, vs = blk.qkv_heads(hs)                      # [B, n, L, H, hd]
+            qe, ke = rotary(qe, pos_e, cfg.rope_base), rotary(ke, pos_e, cfg.rope_base)
+            qs, ks = rotary(qs, pos_s, cfg.rope_base), rotary(ks, pos_s, cfg.rope_base)
+            ae = attend(qe, ke, ve, mask_ee)
+            s_e = torch.einsum('bilhd,bjhd->bhilj', qs, ke) * scale             # [B, H, n, L, n]
+            s_s = torch.einsum('bilhd,bimhd->bhilm', qs, ks) * scale            # [B, H, n, L, L]
+            s_e = s_e.masked_fill(~mask_se.view(1, 1, n, 1, n), float('-inf'))
+            s_s = s_s.masked_fill(~mask_ss.view(1, 1, 1, L, L), float('-inf'))
+            p = torch.cat([s_e, s_s], dim=-1).softmax(-1)                        # [B, H, n, L, n + L]
+            a_s = torch.einsum('bhilj,bjhd->bilhd', p[..., :n], ve) + \
+                torch.einsum('bhilm,bimhd->bilhd', p[..., n:], vs)               # [B, n, L, H, hd]
+            he, hs = blk.finish(he, ae), blk.finish(hs, a_s)
+        return dec.logits(hs[:, :, :C])                         # [B, n, C, V]
+
+
+def build(cfg: ModelConfig) -> nn.Module:
+    return CAT(cfg) if cfg.kind == 'cat' else Decoder(cfg)
+
+
+def count_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())
