@@ -26,8 +26,9 @@ from .bpe import Tokenizer
 from .model import ModelConfig, build, count_params
 
 PRESETS = {
-    'cat-small': dict(kind='cat', d_model=256, n_layers=4, n_heads=4, compressor='linear', comp_dim=32),
-    'dense-small': dict(kind='dense', d_model=192, n_layers=4, n_heads=3),
+    'cat-small': dict(kind='cat', d_model=192, n_layers=4, n_heads=3, compressor='linear', comp_dim=24),
+    'dense-small': dict(kind='dense', d_model=128, n_layers=4, n_heads=2),
+    'cat-ablation': dict(kind='cat', d_model=96, n_layers=2, n_heads=2, compressor='linear', comp_dim=16, comp_layers=2),
     'cat-tiny': dict(kind='cat', d_model=32, n_layers=2, n_heads=2, compressor='linear', comp_dim=8),
     'dense-tiny': dict(kind='dense', d_model=32, n_layers=2, n_heads=2),
 }
@@ -80,7 +81,7 @@ def main(argv=None) -> int:
     ap.add_argument('--long-seq', type=int, default=4096)
     ap.add_argument('--long-from', type=float, default=0.9)
     ap.add_argument('--batch-tokens', type=int, default=8192)
-    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--device', default='auto')
     ap.add_argument('--eval-every', type=int, default=100)
     ap.add_argument('--ckpt-minutes', type=float, default=5)
@@ -132,7 +133,7 @@ def main(argv=None) -> int:
         progress = max(state['tokens'] / args.tokens, elapsed / (60 * args.minutes))
         if progress >= 1.0:
             break
-        warm = min(1.0, (state['step'] + 1) / 100)
+        warm = min(1.0, (state['step'] + 1) / 50)
         lr = args.lr * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:
             g['lr'] = lr

@@ -1,0 +1,158 @@
+// Model evaluation for the model card, run on the SHIPPED ONNX files through the engine:
+// bits per byte on held-out packages (CAT at every chunk size, dense), bits per byte by position
+// up to 32k tokens, next-line completion (exact match, edit similarity; with and without the
+// suffix) and in-context recall by distance.
+//
+//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../engine/index';
+import { DocTokenizer } from '../engine/tokenizer';
+import { listFiles, sampleFiles } from './heldout';
+import { editSimilarity, mean } from './metrics';
+import { lineCases } from './nextLine';
+import { recallCases } from './recall';
+
+interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
+const FULL: Sizes = { bpbFiles: 40, bpbMaxBytes: 12_000, lineCases: 500, recallPer: 20, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
+const QUICK: Sizes = { bpbFiles: 4, bpbMaxBytes: 4_000, lineCases: 10, recallPer: 2, distances: [512, 1024], posTokens: 2048 };
+
+const quiet = { trace() {}, debug() {}, info() {}, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
+
+async function load(dir: string): Promise<Engine> {
+  return Engine.load({ modelDir: dir, provider: 'cpu', logger: quiet });
+}
+
+/** Configurations: CAT at each chunk size, then dense (chunk size 0). */
+function configs(cat: Engine, dense: Engine): { name: string; eng: Engine; C: number }[] {
+  return [...cat.info.chunkSizes.map((C) => ({ name: `cat C=${C}`, eng: cat, C })), { name: 'dense', eng: dense, C: 0 }];
+}
+
+async function bitsPerByte(eng: Engine, C: number, files: string[], maxBytes: number) {
+  let bits = 0, bytes = 0, tokens = 0;
+  for (const f of files) {
+    const b = fs.readFileSync(f).subarray(0, maxBytes);
+    const r = await eng.evaluate(b, C || undefined);
+    bits += r.bitsPerByte * r.bytes;
+    bytes += r.bytes;
+    tokens += r.tokens;
+  }
+  return { bitsPerByte: bits / bytes, bytes, tokens };
+}
+
+/** Bits per byte in position buckets, from evaluations of growing prefixes (scoring is causal). */
+async function byPosition(eng: Engine, C: number, text: Buffer, edges: number[], tok: DocTokenizer) {
+  const cuts: number[] = [];
+  let tokens = 0, off = 0;
+  for (const line of text.toString('utf8').split('\n')) {
+    const b = Buffer.byteLength(line) + 1;
+    tokens += tok.encodeBytes(Buffer.from(line + '\n')).length;
+    off += b;
+    while (cuts.length < edges.length && tokens >= edges[cuts.length]) cuts.push(off);
+  }
+  const out: { fromTokens: number; toTokens: number; bitsPerByte: number }[] = [];
+  let prevBits = 0, prevBytes = 0;
+  for (let i = 0; i < cuts.length; i++) {
+    const r = await eng.evaluate(text.subarray(0, cuts[i]), C || undefined);
+    const bits = r.bitsPerByte * r.bytes;
+    out.push({ fromTokens: i ? edges[i - 1] : 0, toTokens: edges[i], bitsPerByte: (bits - prevBits) / (r.bytes - prevBytes) });
+    prevBits = bits;
+    prevBytes = r.bytes;
+  }
+  return out;
+}
+
+async function completeCase(eng: Engine, C: number, id: string, text: string, offset: number, useSuffix: boolean) {
+  eng.updateDocument(id, 1, text);
+  try {
+    const r = await eng.complete({ docId: id, version: 1, offset, chunkSize: C, mode: 'line', maxTokens: 48, useSuffix });
+    return r;
+  } finally {
+    eng.closeDocument(id);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: {
+    quick: { type: 'boolean' }, heldout: { type: 'string' }, out: { type: 'string' },
+    cat: { type: 'string' }, dense: { type: 'string' },
+  } });
+  const sz = values.quick ? QUICK : FULL;
+  const root = path.resolve(__dirname, '..', '..');
+  const heldout = path.resolve(values.heldout ?? path.join(root, 'corpus', 'heldout'));
+  const outDir = path.resolve(values.out ?? path.join(root, 'models', 'eval'));
+  const cat = await load(path.resolve(values.cat ?? path.join(root, 'models', 'cat-code-small')));
+  const dense = await load(path.resolve(values.dense ?? path.join(root, 'models', 'dense-code-small')));
+  const catDir = path.resolve(values.cat ?? path.join(root, 'models', 'cat-code-small'));
+  const tok = DocTokenizer.fromFile(path.join(catDir, 'tokenizer.json'), JSON.parse(fs.readFileSync(path.join(catDir, 'contract.json'), 'utf8')).dims.vocabSize);
+  const files = listFiles(heldout);
+  const t0 = Date.now();
+  const log = (m: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
+  const results: Record<string, unknown> = { quick: !!values.quick, heldoutFiles: files.length, models: { cat: cat.info.modelName, dense: dense.info.modelName } };
+
+  const bpbFiles = sampleFiles(files, sz.bpbFiles, 11);
+  const bpb: Record<string, unknown> = {};
+  for (const c of configs(cat, dense)) {
+    bpb[c.name] = await bitsPerByte(c.eng, c.C, bpbFiles, sz.bpbMaxBytes);
+    log(`bpb ${c.name}: ${JSON.stringify(bpb[c.name])}`);
+  }
+  results.bitsPerByte = { files: bpbFiles.length, maxBytesPerFile: sz.bpbMaxBytes, byConfig: bpb };
+
+  const code = files.filter((f) => /\.(js|ts|mjs|cjs|py)$/.test(f));
+  const longText = Buffer.from(sampleFiles(code, 400, 13, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n'));
+  const edges = [1024, 2048, 4096, 8192, 16384, 32768].filter((e) => e <= sz.posTokens);
+  const pos: Record<string, unknown> = {};
+  for (const c of configs(cat, dense).filter((x) => x.C === 0 || x.C === 8 || x.C === 16 || x.C === 64)) {
+    pos[c.name] = await byPosition(c.eng, c.C, longText, edges, tok);
+    log(`position ${c.name}: ${JSON.stringify(pos[c.name])}`);
+  }
+  results.bitsPerByteByPosition = pos;
+
+  const lineFiles = sampleFiles(code, 200, 17, 500, 12_000);
+  const cases = lineCases(lineFiles, sz.lineCases, 19);
+  const nextLine: Record<string, unknown> = {};
+  const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];
+  for (const c of lineConfigs) {
+    for (const useSuffix of [false, true]) {
+      const em: number[] = [], es: number[] = [], ms: number[] = [];
+      for (const [i, k] of cases.entries()) {
+        const r = await completeCase(c.eng, c.C, `line-${i}`, k.text, k.offset, useSuffix);
+        const pred = r.text.split('\n')[0].trimEnd();
+        em.push(pred === k.expected ? 1 : 0);
+        es.push(editSimilarity(pred, k.expected));
+        ms.push(r.ms);
+      }
+      nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`] = { cases: cases.length, exactMatch: mean(em), editSimilarity: mean(es), meanMs: mean(ms) };
+      log(`next-line ${c.name} suffix=${useSuffix}: ${JSON.stringify(nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`])}`);
+    }
+  }
+  results.nextLine = nextLine;
+
+  const filler = sampleFiles(code, 300, 23, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  const recall: Record<string, Record<string, number>> = {};
+  for (const d of sz.distances) {
+    const rc = recallCases(filler, d, sz.recallPer, 29 + d, (s) => tok.encodeText(s).length);
+    for (const c of configs(cat, dense)) {
+      let ok = 0;
+      for (const [i, k] of rc.entries()) {
+        const r = await completeCase(c.eng, c.C, `recall-${i}`, k.text, k.text.length, false);
+        if (r.text.startsWith(k.expected)) ok++;
+      }
+      (recall[c.name] ??= {})[String(d)] = ok / rc.length;
+    }
+    log(`recall @${d}: ${JSON.stringify(Object.fromEntries(Object.entries(recall).map(([k, v]) => [k, v[String(d)]])))}`);
+  }
+  results.recall = { casesPerDistance: sz.recallPer, byConfig: recall };
+  results.wallSeconds = Math.round((Date.now() - t0) / 1000);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, values.quick ? 'results-quick.json' : 'results.json'), JSON.stringify(results, null, 1) + '\n');
+  log(`wrote ${outDir}`);
+  await cat.dispose();
+  await dense.dispose();
+}
+
+main().catch((e) => {
+  console.error(`eval: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+// In-context recall: an identifier defined early in a long file and used late. The model must
+// complete the rest of the identifier after seeing its first word, at a chosen token distance.
+import { rng } from './heldout';
+
+const SYLLABLES = ['zor', 'vel', 'taq', 'uin', 'bri', 'sko', 'mep', 'rax', 'dul', 'fen', 'gry', 'hob', 'jex', 'kir', 'lom', 'nuv', 'pyx', 'qua', 'sil', 'tro', 'wem', 'yad'];
+
+export interface RecallCase {
+  text: string;
+  expected: string;
+  distanceTokens: number;
+}
+
+function word(r: () => number, syll: number): string {
+  let w = '';
+  for (let i = 0; i < syll; i++) w += SYLLABLES[Math.floor(r() * SYLLABLES.length)];
+  return w;
+}
+
+/**
+ * Build cases at a token distance. `filler` is real held-out code; `countTokens` measures the
+ * distance exactly with the model's tokenizer.
+ */
+export function recallCases(filler: string, distance: number, n: number, seed: number,
+  countTokens: (s: string) => number): RecallCase[] {
+  const r = rng(seed);
+  const fillerLines = filler.split('\n');
+  const out: RecallCase[] = [];
+  for (let c = 0; c < n; c++) {
+    const head = word(r, 2);
+    const tail = word(r, 2);
+    const name = `${head}${tail[0].toUpperCase()}${tail.slice(1)}`;
+    const def = `export function ${name}(items, options) {\n  return items.map((x) => x + options.offset);\n}\n\n`;
+    let start = Math.floor(r() * fillerLines.length);
+    const body: string[] = [];
+    let tokens = 0;
+    while (tokens < distance) {
+      const line = fillerLines[start % fillerLines.length] + '\n';
+      start++;
+      body.push(line);
+      tokens += countTokens(line);
+    }
+    const use = `\nconst shifted = ${head}`;
+    out.push({ text: def + body.join('') + use, expected: name.slice(head.length), distanceTokens: tokens });
+  }
+  return out;
+}
