@@ -2,13 +2,17 @@
 //   plain:  [file] + prefix
 //   FIM:    [file] + prefix + [fim_suffix] + suffix + [fim_middle]
 // Lines come from the tokenizer's per-line cache, so an edit re-encodes only changed lines.
-// Long documents are windowed: the window starts on a line that is a multiple of
-// WINDOW_STRIDE (so its chunk alignment is stable while the cursor moves) and holds at most
-// maxTokens tokens.
+// Long documents are windowed to at most maxTokens. With the snapshot's token array the window
+// starts at a token offset that is a multiple of WINDOW_TOKEN_STRIDE (chunks stay aligned to the
+// document start); without it (very large files) on a line that is a multiple of WINDOW_STRIDE.
+// Either way the window start only moves every stride, so caches stay valid while typing.
+import type { DocTokens } from './docTokens';
 import type { CursorPos, DocSnapshot } from './documents';
 import type { DocTokenizer } from './tokenizer';
 
 export const WINDOW_STRIDE = 256;
+/** Token stride of window starts (a multiple of every chunk size, which are powers of two <= 64). */
+export const WINDOW_TOKEN_STRIDE = 4096;
 /** Longest part of the cursor line (before/after the cursor) that is encoded, bytes. */
 export const MAX_PARTIAL_BYTES = 256 * 1024;
 
@@ -16,9 +20,29 @@ export interface PrefixTokens {
   /** [file] + tokens of lines startLine.. plus the cursor line's part before the cursor. */
   seq: Int32Array;
   startLine: number;
-  /** Token offset (in seq) where each included full line starts; last entry = where the cursor line starts. */
-  lineTokenStarts: number[];
   capped: boolean;
+}
+
+/** Window start: a multiple of WINDOW_STRIDE at or after `first` when that stays before the cursor line. */
+function strideStart(first: number, cursorLine: number): number {
+  if (first === 0) return 0;
+  const rounded = Math.ceil(first / WINDOW_STRIDE) * WINDOW_STRIDE;
+  return rounded < cursorLine ? rounded : first;
+}
+
+function partialBefore(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPos, maxTokens: number): { ids: ArrayLike<number>; capped: boolean } {
+  let bytes = snap.lineBytes(cur.line).subarray(0, cur.byteCol);
+  let capped = false;
+  if (bytes.length > MAX_PARTIAL_BYTES) {
+    // keep the tail, starting at a byte that cannot be inside a UTF-8 sequence
+    let s = bytes.length - MAX_PARTIAL_BYTES;
+    while (s < bytes.length && (bytes[s] & 0xc0) === 0x80) s++;
+    bytes = bytes.subarray(s);
+    capped = true;
+  }
+  const ids = tok.encodePiece(bytes);
+  if (ids.length > maxTokens) return { ids: ids.slice(ids.length - maxTokens), capped: true };
+  return { ids, capped };
 }
 
 function concat(head: number[], parts: ArrayLike<number>[], total: number): Int32Array {
@@ -29,49 +53,45 @@ function concat(head: number[], parts: ArrayLike<number>[], total: number): Int3
   return out;
 }
 
-/** Tokens of the document before the cursor, windowed to maxTokens (excluding [file]). */
-export function prefixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPos, fileId: number, maxTokens: number): PrefixTokens {
-  const lineBytes = snap.lineBytes(cur.line);
-  let partialBytes = lineBytes.subarray(0, cur.byteCol);
-  let capped = false;
-  if (partialBytes.length > MAX_PARTIAL_BYTES) {
-    // keep the tail, starting after a byte that cannot be inside a UTF-8 sequence
-    let s = partialBytes.length - MAX_PARTIAL_BYTES;
-    while (s < partialBytes.length && (partialBytes[s] & 0xc0) === 0x80) s++;
-    partialBytes = partialBytes.subarray(s);
-    capped = true;
+/** [file] + the document before the cursor, windowed to maxTokens. Uses the snapshot's
+ * token array when given (fast path), else the per-line cache (very large documents). */
+export function prefixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPos, fileId: number, maxTokens: number, dt?: DocTokens): PrefixTokens {
+  const partial = partialBefore(snap, tok, cur, maxTokens);
+  const budget = maxTokens - partial.ids.length;
+  if (dt) {
+    // D = [file] + dt.ids; the window is D[s:] with s a multiple of WINDOW_TOKEN_STRIDE, so its
+    // chunks are the document-aligned chunks (shared with warm-up and summaries) at every C.
+    const L = Math.min(cur.line, snap.lineCount);
+    const before = 1 + dt.lineStarts[L];
+    if (before + partial.ids.length <= maxTokens) {
+      const body = dt.ids.subarray(0, dt.lineStarts[L]);
+      return { seq: concat([fileId], [body, partial.ids], body.length + partial.ids.length), startLine: 0, capped: partial.capped };
+    }
+    const s0 = Math.ceil((before + partial.ids.length - maxTokens) / WINDOW_TOKEN_STRIDE) * WINDOW_TOKEN_STRIDE;
+    const from = Math.min(s0 - 1, dt.lineStarts[L]);
+    const body = dt.ids.subarray(from, dt.lineStarts[L]);
+    return { seq: concat([], [body, partial.ids], body.length + partial.ids.length), startLine: firstLineAfter(dt.lineStarts, from) - 1, capped: true };
   }
-  let partial: ArrayLike<number> = tok.encodePiece(partialBytes);
-  if (partial.length > maxTokens) { partial = Array.from(partial).slice(partial.length - maxTokens); capped = true; }
   const lines: Int32Array[] = [];
-  let total = partial.length;
+  let total = 0;
   let first = cur.line;
-  for (let i = cur.line - 1; i >= 0; i--) {
+  let capped = partial.capped;
+  for (let i = Math.min(cur.line, snap.lineCount) - 1; i >= 0; i--) {
     const ids = tok.encodeLine(snap.lineBytes(i));
-    if (total + ids.length > maxTokens) { capped = true; break; }
+    if (total + ids.length > budget) { capped = true; break; }
     lines.push(ids);
     total += ids.length;
     first = i;
   }
   lines.reverse();
-  let startLine = first;
-  if (capped && first > 0) {
-    const rounded = Math.ceil(first / WINDOW_STRIDE) * WINDOW_STRIDE;
-    if (rounded < cur.line) {
-      for (let i = first; i < rounded; i++) total -= lines[i - first].length;
-      lines.splice(0, rounded - first);
-      startLine = rounded;
-    }
-  }
-  const lineTokenStarts: number[] = [];
-  let o = 1;
-  for (const l of lines) { lineTokenStarts.push(o); o += l.length; }
-  lineTokenStarts.push(o);
-  return { seq: concat([fileId], [...lines, partial], total), startLine, lineTokenStarts, capped };
+  const startLine = capped ? strideStart(first, cur.line) : first;
+  for (let i = first; i < startLine; i++) total -= lines[i - first].length;
+  lines.splice(0, startLine - first);
+  return { seq: concat([fileId], [...lines, partial.ids], total + partial.ids.length), startLine, capped };
 }
 
 /** Tokens after the cursor (rest of the cursor line, then following lines), at most maxTokens. */
-export function suffixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPos, maxTokens: number): Int32Array {
+export function suffixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPos, maxTokens: number, dt?: DocTokens): Int32Array {
   const parts: ArrayLike<number>[] = [];
   let total = 0;
   let rest = snap.lineBytes(cur.line).subarray(cur.byteCol);
@@ -79,7 +99,13 @@ export function suffixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPo
   const first = tok.encodePiece(rest);
   parts.push(first);
   total += first.length;
-  for (let i = cur.line + 1; i < snap.lineCount && total < maxTokens; i++) {
+  if (dt && cur.line + 1 <= snap.lineCount) {
+    const from = dt.lineStarts[Math.min(cur.line + 1, snap.lineCount)];
+    const tail = dt.ids.subarray(from, Math.min(dt.ids.length, from + Math.max(0, maxTokens - total)));
+    parts.push(tail);
+    total += tail.length;
+  }
+  for (let i = cur.line + 1; !dt && i < snap.lineCount && total < maxTokens; i++) {
     const ids = tok.encodeLine(snap.lineBytes(i));
     parts.push(ids);
     total += ids.length;
@@ -106,7 +132,14 @@ export interface WholeTokens {
 }
 
 /** [file] + the document from its start, capped at maxTokens (warm-up, summaries, eval). */
-export function wholeTokens(snap: DocSnapshot, tok: DocTokenizer, fileId: number, maxTokens: number): WholeTokens {
+export function wholeTokens(snap: DocSnapshot, tok: DocTokenizer, fileId: number, maxTokens: number, dt?: DocTokens): WholeTokens {
+  if (dt) {
+    let k = snap.lineCount;
+    while (k > 0 && dt.lineStarts[k] > maxTokens) k = Math.max(0, firstLineAfter(dt.lineStarts, maxTokens) - 1);
+    const body = dt.ids.subarray(0, dt.lineStarts[k]);
+    const lineTokenStarts = Array.from(dt.lineStarts.subarray(0, k + 1), (x) => x + 1);
+    return { seq: concat([fileId], [body], body.length), lineTokenStarts, lines: k, capped: k < snap.lineCount };
+  }
   const parts: Int32Array[] = [];
   const lineTokenStarts: number[] = [];
   let total = 0;
@@ -121,4 +154,14 @@ export function wholeTokens(snap: DocSnapshot, tok: DocTokenizer, fileId: number
   }
   lineTokenStarts.push(1 + total);
   return { seq: concat([fileId], parts, total), lineTokenStarts, lines: i, capped };
+}
+
+/** Smallest index i with starts[i] > limit (starts.length if none). */
+function firstLineAfter(starts: Int32Array, limit: number): number {
+  let lo = 0, hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] > limit) hi = mid; else lo = mid + 1;
+  }
+  return lo;
 }

@@ -46,6 +46,8 @@ export interface ModelContract {
   tokenizer: { file: string; special: SpecialTokens };
   graphs: { decoder: GraphSpec; compressor?: GraphSpec };
   files: Record<string, { sha256: string; bytes: number }>;
+  /** Fill-in-the-middle settings the model was trained with. */
+  fim?: { maxSuffixTokens?: number };
   training?: Record<string, unknown>;
   /** Absolute folder the contract was read from (added by the loader). */
   dir: string;

@@ -1,5 +1,6 @@
 // Documents as immutable versioned snapshots of their bytes. A request captures one
 // snapshot, so it never mixes two versions. Bad input is classified here (DocumentCheck).
+import type { DocTokens } from './docTokens';
 import type { DocumentCheck } from './types';
 import { byteOffsetOfUtf16, byteStats, lineStarts, utf16Length } from './utf8';
 
@@ -27,7 +28,7 @@ export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
 const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 /** Classifies document bytes: binary (refused), or accepted with notes about what is special. */
-export function checkDocument(bytes: Uint8Array, starts: ArrayLike<number>, lim: DocumentLimits, maxContextTokens: number): DocumentCheck {
+export function checkDocument(bytes: Uint8Array, starts: ArrayLike<number>, lim: DocumentLimits, maxContextTokens: number, maxWholeTokens = maxContextTokens * 4): DocumentCheck {
   const st = byteStats(bytes, lim.binaryScanBytes);
   const odd = st.nul + st.control + st.invalid;
   if (st.scanned > 0 && st.nul > 0 && odd / st.scanned > lim.binaryRatio) {
@@ -41,7 +42,7 @@ export function checkDocument(bytes: Uint8Array, starts: ArrayLike<number>, lim:
     notes.push(`contains ${st.nul} NUL and ${st.invalid} invalid UTF-8 bytes; they are encoded losslessly as byte tokens`);
   }
   if (bytes.length > lim.largeFileBytes) {
-    notes.push(`large file (${mb(bytes.length)}): context is capped at the ${maxContextTokens} tokens before the cursor; warm-up and summaries cover the first ${maxContextTokens} tokens`);
+    notes.push(`large file (${mb(bytes.length)}): context is capped at the ${maxContextTokens} tokens before the cursor; warm-up and summaries cover the first ${maxWholeTokens} tokens`);
   }
   let longest = 0, longestAt = 0;
   for (let i = 0; i < starts.length; i++) {
@@ -63,6 +64,10 @@ export interface CursorPos {
 export class DocSnapshot {
   readonly starts: Int32Array;
   private utf16Starts?: Float64Array;
+  /** Token ids of the whole snapshot, once computed (docTokens.ts). */
+  tokens?: DocTokens;
+  /** An earlier snapshot of the same document that has tokens (diff base); dropped once used. */
+  base?: DocSnapshot;
 
   constructor(readonly docId: string, readonly version: number, readonly bytes: Uint8Array, readonly check: DocumentCheck, private readonly text?: string) {
     this.starts = Int32Array.from(lineStarts(bytes));
@@ -147,17 +152,20 @@ export class DocSnapshot {
 export class DocumentStore {
   private readonly docs = new Map<string, DocSnapshot[]>();
 
-  constructor(private readonly lim: DocumentLimits, private readonly maxContextTokens: number) {}
+  constructor(private readonly lim: DocumentLimits, private readonly maxContextTokens: number, private readonly maxWholeTokens = maxContextTokens * 4) {}
 
   update(docId: string, version: number, text: string | Uint8Array): { snap?: DocSnapshot; check: DocumentCheck } {
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     const starts = lineStarts(bytes);
-    const check = checkDocument(bytes, starts, this.lim, this.maxContextTokens);
+    const check = checkDocument(bytes, starts, this.lim, this.maxContextTokens, this.maxWholeTokens);
     if (!check.ok) {
       this.docs.delete(docId);
       return { check };
     }
     const snap = new DocSnapshot(docId, version, bytes, check, typeof text === 'string' ? text : undefined);
+    const prev = this.latest(docId);
+    // diff base for token reuse: the latest snapshot with tokens (never a chain of untokenized ones)
+    snap.base = prev?.tokens ? prev : prev?.base;
     const list = (this.docs.get(docId) ?? []).filter((s) => s.version !== version);
     list.push(snap);
     while (list.length > this.lim.keepVersions) list.shift();

@@ -5,6 +5,7 @@ import { checkChunkSize, ContractError, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
 import { prefixTokens, suffixTokens, fimSequence, wholeTokens, type WholeTokens } from './context';
 import { KeyMemo, StatePool } from './docState';
+import { deriveTokens, type DocTokens } from './docTokens';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentStore, type DocSnapshot } from './documents';
 import { generate } from './generate';
 import { Model } from './model';
@@ -28,6 +29,8 @@ const nullLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_CONTEXT_TOKENS = 65536;
 const COMPRESS_BATCH = 64;
+/** Warm-up and summaries cover up to WHOLE_FACTOR x maxContextTokens from the document start. */
+const WHOLE_FACTOR = 4;
 
 export interface EvalResult { bitsPerByte: number; tokens: number; bytes: number; model: string; chunkSize: number }
 
@@ -49,10 +52,10 @@ export class Engine implements CatEngine {
     const c = model.contract;
     this.contract = c;
     this.maxContext = opts.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS;
-    this.maxSuffix = opts.maxSuffixTokens ?? 1024;
+    this.maxSuffix = opts.maxSuffixTokens ?? c.fim?.maxSuffixTokens ?? 256;
     this.runner = new GraphRunner(model);
     this.store = new ChunkStore(c.modelId, c.dims.dModel, opts.cacheBytes ?? DEFAULT_CACHE_BYTES, log);
-    this.docs = new DocumentStore(DEFAULT_DOCUMENT_LIMITS, this.maxContext);
+    this.docs = new DocumentStore(DEFAULT_DOCUMENT_LIMITS, this.maxContext, this.maxContext * WHOLE_FACTOR);
     this.memo = new KeyMemo((C, ids, from) => this.store.key(C, ids, from));
     this.pool = new StatePool(() => this.newState(), 3);
     if (opts.persistDir) {
@@ -84,8 +87,18 @@ export class Engine implements CatEngine {
   /** [file] + the document from its start (capped), memoized per immutable snapshot. */
   private whole(snap: DocSnapshot): WholeTokens {
     let w = this.wholeCache.get(snap);
-    if (!w) { w = wholeTokens(snap, this.tokenizer, this.contract.tokenizer.special.file, this.maxContext); this.wholeCache.set(snap, w); }
+    if (!w) { w = wholeTokens(snap, this.tokenizer, this.contract.tokenizer.special.file, this.maxContext * WHOLE_FACTOR, this.tokensOf(snap)); this.wholeCache.set(snap, w); }
     return w;
+  }
+
+  /** Token ids of the whole snapshot (derived from the previous version); undefined for very large files. */
+  private tokensOf(snap: DocSnapshot): DocTokens | undefined {
+    if (snap.tokens) return snap.tokens;
+    if (snap.bytes.length > DEFAULT_DOCUMENT_LIMITS.largeFileBytes) return undefined;
+    const base = snap.base?.tokens ? { snap: snap.base, tokens: snap.base.tokens } : undefined;
+    snap.tokens = deriveTokens(snap, this.tokenizer, base);
+    snap.base = undefined;
+    return snap.tokens;
   }
 
   /** A fresh decoder state for this model (kind-specific). */
@@ -161,8 +174,9 @@ export class Engine implements CatEngine {
     const C = this.chunkSizeOf(req);
     const sp = this.contract.tokenizer.special;
     const cur = snap.position(req.offset);
-    const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext);
-    const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix), sp) : prefix.seq;
+    const dt = this.tokensOf(snap);
+    const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
+    const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq) : undefined;
     const ctx = C ? this.contextEntries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C) : [];
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
@@ -214,7 +228,8 @@ export class Engine implements CatEngine {
     const C = this.chunkSizeOf({ chunkSize });
     const whole = this.whole(snap);
     if (C === 0) {
-      await this.exclusive(() => this.pool.get(docId).prefill(whole.seq, { chunkSize: 0, signal, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }));
+      const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
+      await this.exclusive(() => this.pool.get(docId).prefill(end.seq, { chunkSize: 0, signal, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }));
       return;
     }
     const keys = this.memo.keys(docId, C, whole.seq);
@@ -228,8 +243,11 @@ export class Engine implements CatEngine {
       onProgress?.({ done: e, total, phase: 'compress' });
     }
     if (signal?.aborted) return;
-    // decoder over the entries, so the next completion reuses them (common prefix)
-    await this.exclusive(() => this.pool.get(docId).prefill(whole.seq, { chunkSize: C, chunkKeys: keys, signal })).catch((e: Error) => {
+    // decoder over the entries of the window a completion at the end of the document uses,
+    // so that completion reuses them (common prefix of entry keys)
+    const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
+    const endKeys = this.memo.keys(docId, C, end.seq);
+    await this.exclusive(() => this.pool.get(docId).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal })).catch((e: Error) => {
       if (e.name !== 'AbortError') throw e;
     });
     onProgress?.({ done: total, total, phase: 'done' });

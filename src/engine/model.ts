@@ -1,5 +1,6 @@
 // The immutable Model: contract + onnxruntime sessions (decoder, compressor for cat).
 // Mutable generation state lives elsewhere (state.ts, kvCache.ts).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -36,6 +37,21 @@ function oneLine(e: unknown): string {
   return s.replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
+/** What is known about why CUDA failed, beyond onnxruntime's short message. */
+export function cudaHint(): string {
+  try {
+    const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    if (!fs.existsSync(path.join(dir, lib))) return `${lib} is not installed in ${dir} (onnxruntime-node was installed without its CUDA files)`;
+    return 'the CUDA provider library is present; CUDA 12 / cuDNN 9 or a GPU may be missing';
+  } catch {
+    return '';
+  }
+}
+
+let ortLogQuiet = false;
+
 async function createSession(file: string, provider: string, threads: number): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(file, {
     executionProviders: [provider],
@@ -71,6 +87,12 @@ export class Model {
 
   static async load(dir: string, opts: ModelLoadOptions): Promise<Model> {
     const contract = loadContract(dir, { verifyFiles: opts.verifyFiles });
+    if (!ortLogQuiet) {
+      // onnxruntime's own stderr lines (e.g. for a missing CUDA library) are replaced by our
+      // report and log lines, which say the same thing with the file and the fallback.
+      ort.env.logLevel = 'fatal';
+      ortLogQuiet = true;
+    }
     const threads = opts.threads && opts.threads > 0 ? Math.floor(opts.threads) : defaultThreads();
     const log = opts.logger;
     const skipped: { provider: string; error: string }[] = [];
@@ -89,7 +111,8 @@ export class Model {
         }
       } catch (e) {
         await decoder?.release().catch(() => undefined);
-        const msg = `${current}: ${oneLine(e)}`;
+        const hint = provider === 'cuda' ? cudaHint() : '';
+        const msg = `${current}: ${oneLine(e)}${hint ? ` (${hint})` : ''}`;
         if (provider === 'cpu') {
           throw new ContractError(`${current}: onnxruntime could not load it on cpu (${oneLine(e)})${skipped.length ? `; also tried ${skipped.map((s) => `${s.provider} (${s.error})`).join('; ')}` : ''}`, current);
         }

@@ -34,6 +34,24 @@ interface TokenizerJson {
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
+/**
+ * The library's BPE word cache is an LRU that re-inserts into a Map on every hit; measured on
+ * this machine that made up ~45% of encode time (0.4 MB/s). A bounded Map without reordering
+ * (cleared when full) gives the same results faster. Only applied when the internals look as
+ * expected (get/put/clear); otherwise the library's own cache stays.
+ */
+function speedUpWordCache(tok: TokenizerT, capacity = 200_000): void {
+  const model = tok.model as unknown as { cache?: { get?: unknown; put?: unknown; clear?: unknown } } | null;
+  const c = model?.cache;
+  if (!model || !c || typeof c.get !== 'function' || typeof c.put !== 'function' || typeof c.clear !== 'function') return;
+  const map = new Map<string, unknown>();
+  model.cache = {
+    get: (k: string) => map.get(k),
+    put: (k: string, v: unknown) => { if (map.size >= capacity) map.clear(); map.set(k, v); },
+    clear: () => map.clear(),
+  };
+}
+
 export class DocTokenizer {
   private readonly tok: TokenizerT;
   /** id -> bytes it stands for (lazily filled). */
@@ -49,6 +67,7 @@ export class DocTokenizer {
 
   constructor(json: TokenizerJson, readonly vocabSize: number, lineCacheIds = 4_000_000) {
     this.tok = new Tokenizer(json, {});
+    speedUpWordCache(this.tok);
     const table = bytesToUnicode();
     table.forEach((ch, b) => this.charToByte.set(ch, b));
     this.idStrings = [];

@@ -25,7 +25,7 @@ export interface EngineOptions {
   logger?: Logger;
   /** Most tokens of a document used as context (windowed before the cursor). Default 65536. */
   maxContextTokens?: number;
-  /** Most tokens after the cursor used for fill-in-the-middle. Default 1024. */
+  /** Most tokens after the cursor used for fill-in-the-middle. Default: the contract's fim.maxSuffixTokens, else 256. */
   maxSuffixTokens?: number;
   /** Memory limit for one dense context's keys/values, bytes. Default 4 GiB. */
   denseKvBytes?: number;

@@ -1,0 +1,102 @@
+// Model folder problems give errors that name the file and the problem; provider fallback is reported.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadContract, checkChunkSize, ContractError, sha256File } from '../../src/engine/contract';
+import { Model, providerChain } from '../../src/engine/model';
+import { Engine } from '../../src/engine/index';
+import { TINY_CAT, TINY_DENSE, copyFixture, recordingLogger } from './helpers';
+
+/** Validator: the error's message (not its name) matches. */
+const msg = (re: RegExp) => (e: unknown) => e instanceof Error && re.test(e.message);
+
+function editContract(dir: string, fn: (c: Record<string, any>) => void): void {
+  const f = path.join(dir, 'contract.json');
+  const c = JSON.parse(fs.readFileSync(f, 'utf8'));
+  fn(c);
+  fs.writeFileSync(f, JSON.stringify(c));
+}
+
+test('the fixtures verify', () => {
+  const c = loadContract(TINY_CAT);
+  assert.equal(c.kind, 'cat');
+  assert.deepEqual(c.chunkSizes, [4, 8, 16, 32, 64]);
+  assert.equal(loadContract(TINY_DENSE).kind, 'dense');
+});
+
+test('missing file is named', () => {
+  const dir = copyFixture(TINY_CAT);
+  fs.rmSync(path.join(dir, 'compressor.onnx'));
+  assert.throws(() => loadContract(dir), (e: Error) => e instanceof ContractError && /^compressor\.onnx: missing/.test(e.message));
+  fs.rmSync(path.join(dir, 'contract.json'));
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: missing in /));
+});
+
+test('sha256 mismatch names the file with both hashes', () => {
+  const dir = copyFixture(TINY_CAT);
+  const f = path.join(dir, 'tokenizer.json');
+  const b = fs.readFileSync(f);
+  b[b.length - 2] = b[b.length - 2] === 0x20 ? 0x0a : 0x20;
+  fs.writeFileSync(f, b);
+  assert.throws(() => loadContract(dir), msg(/^tokenizer\.json: sha256 mismatch \(expected [0-9a-f]{64}, got [0-9a-f]{64}\)$/));
+});
+
+test('truncated .onnx is reported as truncated', () => {
+  const dir = copyFixture(TINY_CAT);
+  const f = path.join(dir, 'decoder.onnx');
+  const b = fs.readFileSync(f);
+  fs.writeFileSync(f, b.subarray(0, 1000));
+  assert.throws(() => loadContract(dir), msg(new RegExp(`^decoder\\.onnx: truncated \\(expected ${b.length} bytes, got 1000\\)$`)));
+});
+
+test('corrupt .onnx that matches its contract fails to load with the file named', async () => {
+  const dir = copyFixture(TINY_DENSE);
+  const f = path.join(dir, 'decoder.onnx');
+  const b = fs.readFileSync(f);
+  for (let i = 0; i < 64; i++) b[i * 97 % b.length] ^= 0x5a;
+  fs.writeFileSync(f, b.subarray(0, 5000));
+  editContract(dir, (c) => { c.files['decoder.onnx'] = { sha256: sha256File(f), bytes: 5000 }; });
+  await assert.rejects(Model.load(dir, { provider: 'cpu' }), (e: Error) => e instanceof ContractError && /^decoder\.onnx: onnxruntime could not load it on cpu/.test(e.message));
+});
+
+test('wrong format version, wrong format, broken JSON', () => {
+  const dir = copyFixture(TINY_CAT);
+  editContract(dir, (c) => { c.formatVersion = 2; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: formatVersion 2 is not supported by this engine \(supports 1\)/));
+  editContract(dir, (c) => { c.formatVersion = 1; c.format = 'something-else'; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: format is "something-else"/));
+  fs.writeFileSync(path.join(dir, 'contract.json'), '{"format": ');
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: not valid JSON/));
+});
+
+test('a chunk size the model was not trained for is refused clearly', () => {
+  const c = loadContract(TINY_CAT);
+  assert.equal(checkChunkSize(c, 16), 16);
+  assert.throws(() => checkChunkSize(c, 12), msg(/^chunk size 12 is not one the model tiny-cat was trained for \(supported: 4, 8, 16, 32, 64\)$/));
+  assert.equal(checkChunkSize(loadContract(TINY_DENSE), 12), 0, 'dense ignores chunk sizes');
+});
+
+test('provider chains: cuda and auto fall back to cpu, cpu is cpu', () => {
+  assert.deepEqual(providerChain('auto'), ['cuda', 'cpu']);
+  assert.deepEqual(providerChain('cuda'), ['cuda', 'cpu']);
+  assert.deepEqual(providerChain('cpu'), ['cpu']);
+});
+
+test('CUDA unavailable: visible fallback to CPU with the error text (explicit cuda warns)', async () => {
+  const log = recordingLogger();
+  const e = await Engine.load({ modelDir: TINY_DENSE, provider: 'cuda', threads: 1, logger: log });
+  try {
+    assert.equal(e.info.provider.active, 'cpu');
+    assert.equal(e.info.provider.skipped.length, 1);
+    assert.equal(e.info.provider.skipped[0].provider, 'cuda');
+    assert.match(e.info.provider.skipped[0].error, /^decoder\.onnx: .+/);
+    assert.ok(log.lines.some((l) => /^warn: provider cuda unavailable, falling back/.test(l)), log.lines.join('\n'));
+  } finally {
+    await e.dispose();
+  }
+  const log2 = recordingLogger();
+  const e2 = await Engine.load({ modelDir: TINY_DENSE, provider: 'cpu', threads: 1, logger: log2 });
+  assert.deepEqual(e2.info.provider, { active: 'cpu', skipped: [] });
+  await e2.dispose();
+});

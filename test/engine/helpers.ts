@@ -1,0 +1,57 @@
+// Shared test helpers: fixture paths, tensors from parity.json, a recording logger.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from '../../src/engine/types';
+
+export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+export const TINY_CAT = path.join(FIXTURES, 'tiny-cat');
+export const TINY_DENSE = path.join(FIXTURES, 'tiny-dense');
+
+export interface B64Tensor { dtype: 'int64' | 'float32'; dims: number[]; b64: string }
+
+export function decodeTensor(t: B64Tensor): { dims: number[]; data: Float32Array | BigInt64Array } {
+  const buf = Buffer.from(t.b64, 'base64');
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  return { dims: t.dims, data: t.dtype === 'int64' ? new BigInt64Array(ab) : new Float32Array(ab) };
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const rec = (lvl: string) => (m: string) => { lines.push(`${lvl}: ${m}`); };
+  return { lines, trace: rec('trace'), debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
+}
+
+/** A copy of a fixture model folder in a temp dir (for corruption tests). */
+export function copyFixture(src: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catlm-model-'));
+  for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  return dir;
+}
+
+export function tmpDir(prefix = 'catlm-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A few hundred lines of real-looking source text (deterministic). */
+export function sampleSource(lines = 120): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    switch (i % 6) {
+      case 0: out.push(`export function step${i}(input: number[], scale = ${i % 7}): number {`); break;
+      case 1: out.push(`  const total = input.reduce((acc, x) => acc + x * scale, ${i});`); break;
+      case 2: out.push(`  if (total > ${i * 3}) { return total / ${1 + (i % 5)}; }`); break;
+      case 3: out.push(`  // keep the remainder: ${i % 11} ${'é'.repeat(i % 3)}`); break;
+      case 4: out.push('  return total;'); break;
+      default: out.push('}'); break;
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
