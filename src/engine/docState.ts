@@ -41,21 +41,22 @@ function sameRange(a: Int32Array, b: Int32Array, from: number, len: number): boo
   return true;
 }
 
-/** Decoder states by document, least recently used released beyond `max`. */
+/** Decoder states by document and chunk size, least recently used released beyond `max`. */
 export class StatePool {
   private readonly states = new Map<string, SeqState>();
 
-  constructor(private readonly create: () => SeqState, private readonly max = 3) {}
+  constructor(private readonly create: () => SeqState, private readonly max = 4) {}
 
-  get(docId: string): SeqState {
-    let s = this.states.get(docId);
+  get(docId: string, chunkSize: number): SeqState {
+    const key = `${chunkSize}\u0000${docId}`;
+    let s = this.states.get(key);
     if (s) {
-      this.states.delete(docId);
-      this.states.set(docId, s);
+      this.states.delete(key);
+      this.states.set(key, s);
       return s;
     }
     s = this.create();
-    this.states.set(docId, s);
+    this.states.set(key, s);
     while (this.states.size > this.max) {
       const [oldest, st] = this.states.entries().next().value as [string, SeqState];
       st.release();
@@ -64,11 +65,11 @@ export class StatePool {
     return s;
   }
 
-  peek(docId: string): SeqState | undefined { return this.states.get(docId); }
-
+  /** Releases every state of the document (all chunk sizes). */
   drop(docId: string): void {
-    this.states.get(docId)?.release();
-    this.states.delete(docId);
+    for (const [k, s] of [...this.states]) {
+      if (k.slice(k.indexOf('\u0000') + 1) === docId) { s.release(); this.states.delete(k); }
+    }
   }
 
   clear(): void {

@@ -156,7 +156,7 @@ export class Engine implements CatEngine {
       if (id === self || left <= 0) continue;
       const snap = this.docs.latest(id);
       if (!snap) { this.log.debug(`context document ${id} is not open; skipped`); continue; }
-      const whole = wholeTokens(snap, this.tokenizer, this.contract.tokenizer.special.file, Math.min(this.maxContext, left * C));
+      const whole = this.whole(snap);
       const keys = this.memo.keys(id, C, whole.seq);
       const n = Math.min(keys.length, left);
       const list: ContextEntry[] = [];
@@ -182,7 +182,7 @@ export class Engine implements CatEngine {
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
     const contextMs = performance.now() - t0;
     return this.exclusive(async () => {
-      const state = this.pool.get(req.docId);
+      const state = this.pool.get(req.docId, C);
       const tp = performance.now();
       if (req.signal?.aborted) return this.result(req, '', 0, t0, C, 'aborted');
       let logits: Float32Array;
@@ -229,7 +229,7 @@ export class Engine implements CatEngine {
     const whole = this.whole(snap);
     if (C === 0) {
       const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
-      await this.exclusive(() => this.pool.get(docId).prefill(end.seq, { chunkSize: 0, signal, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }));
+      await this.exclusive(() => this.pool.get(docId, 0).prefill(end.seq, { chunkSize: 0, signal, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }));
       return;
     }
     const keys = this.memo.keys(docId, C, whole.seq);
@@ -247,7 +247,7 @@ export class Engine implements CatEngine {
     // so that completion reuses them (common prefix of entry keys)
     const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
     const endKeys = this.memo.keys(docId, C, end.seq);
-    await this.exclusive(() => this.pool.get(docId).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal })).catch((e: Error) => {
+    await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal })).catch((e: Error) => {
       if (e.name !== 'AbortError') throw e;
     });
     onProgress?.({ done: total, total, phase: 'done' });
@@ -286,7 +286,7 @@ export class Engine implements CatEngine {
     full.set(seq);
     full.set(prompt, seq.length);
     const text = await this.exclusive(async () => {
-      const state = this.pool.get(docId);
+      const state = this.pool.get(docId, C);
       const logits = await state.prefill(full, { chunkSize: C, signal });
       const g = await generate(state, logits, this.tokenizer, {
         maxTokens: 48, sampler: new Sampler(this.contract.dims.vocabSize), stopIds: this.stopIds(), signal,
@@ -335,7 +335,7 @@ export class Engine implements CatEngine {
   }
 
   /** Decoder state of a document (tests, benchmarks). */
-  stateOf(docId: string): SeqState { return this.pool.get(docId); }
+  stateOf(docId: string, chunkSize: number): SeqState { return this.pool.get(docId, chunkSize); }
 
   private alive(): void { if (this.disposed) throw new Error('engine disposed'); }
 

@@ -11,7 +11,7 @@ import { TINY_CAT, TINY_DENSE, copyFixture, recordingLogger } from './helpers';
 /** Validator: the error's message (not its name) matches. */
 const msg = (re: RegExp) => (e: unknown) => e instanceof Error && re.test(e.message);
 
-function editContract(dir: string, fn: (c: Record<string, any>) => void): void {
+function editContract(dir: string, fn: (c: Record<string, unknown> & { files: Record<string, unknown> }) => void): void {
   const f = path.join(dir, 'contract.json');
   const c = JSON.parse(fs.readFileSync(f, 'utf8'));
   fn(c);

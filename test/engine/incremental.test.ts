@@ -1,0 +1,92 @@
+// Incremental generation (cached entries reused across edits, chunk boundaries crossed while
+// decoding) equals from-scratch runs: greedy tokens equal, logits within 1e-4.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../../src/engine/index';
+import { argmaxRow } from '../../src/engine/runner';
+import { scoreCat, scoreDense } from '../../src/engine/scoring';
+import type { SeqState } from '../../src/engine/state';
+import { TINY_CAT, TINY_DENSE, maxAbsDiff, sampleSource } from './helpers';
+
+const TOL = 1e-4;
+const engines: Engine[] = [];
+after(async () => { for (const e of engines) await e.dispose(); });
+
+async function greedy(state: SeqState, logits: Float32Array, V: number, n: number): Promise<{ ids: number[]; logits: Float32Array[] }> {
+  const ids: number[] = [];
+  const all: Float32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    all.push(logits.slice());
+    const id = argmaxRow(logits, V);
+    ids.push(id);
+    logits = await state.decodeOne(id);
+  }
+  return { ids, logits: all };
+}
+
+for (const [dir, C] of [[TINY_CAT, 4], [TINY_CAT, 16], [TINY_DENSE, 0]] as const) {
+  test(`${dir.split('/').pop()} C=${C}: after edits, reused state == fresh state == teacher-forced scoring`, async () => {
+    const engine = await Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 });
+    engines.push(engine);
+    const V = engine.contract.dims.vocabSize;
+    const tok = engine.tokenizer;
+    const fileId = engine.contract.tokenizer.special.file;
+    const seqOf = (text: string) => { const ids = tok.encodeText(text); const s = new Int32Array(ids.length + 1); s[0] = fileId; s.set(ids, 1); return s; };
+    const text1 = sampleSource(40);
+    const lines = text1.split('\n');
+    lines[17] = '  const edited = input.length * 2; // changed';
+    const text2 = lines.join('\n');
+    const seq1 = seqOf(text1), seq2 = seqOf(text2);
+
+    const reused = engine.newState();
+    await greedy(reused, await reused.prefill(seq1, { chunkSize: C }), V, 9);
+    const l2 = await reused.prefill(seq2, { chunkSize: C });
+    assert.ok(reused.lastPrefill.reused > 1, 'the prefix before the edit was reused');
+    assert.ok(reused.lastPrefill.computed < (C ? seq2.length / C : seq2.length), 'not everything was recomputed');
+    const a = await greedy(reused, l2, V, 20);
+
+    const fresh = engine.newState();
+    const b = await greedy(fresh, await fresh.prefill(seq2, { chunkSize: C }), V, 20);
+    assert.deepEqual(a.ids, b.ids, 'greedy tokens equal');
+    for (let i = 0; i < a.logits.length; i++) {
+      const d = maxAbsDiff(a.logits[i], b.logits[i]);
+      assert.ok(d <= TOL, `step ${i}: logits differ by ${d}`);
+    }
+    // teacher forcing over seq2 + generated tokens: one segment call per chunk, all chunks batched
+    const full = new Int32Array(seq2.length + a.ids.length);
+    full.set(seq2);
+    full.set(a.ids, seq2.length);
+    const ref = new Map<number, Float32Array>();
+    const onLogits = (t: number, row: Float32Array) => { if (t >= seq2.length) ref.set(t, row.slice()); };
+    const sp = engine.contract.tokenizer.special;
+    if (C) await scoreCat(engine.runner, sp, full, C, (c, ch, k) => engine.vectors(c, ch, k), (c, x, f) => engine.store.key(c, x, f), { onLogits });
+    else await scoreDense(engine.runner, sp, full, { onLogits });
+    for (let i = 0; i < a.ids.length; i++) {
+      const d = maxAbsDiff(a.logits[i], ref.get(seq2.length + i) as Float32Array);
+      assert.ok(d <= TOL, `scored position ${i}: logits differ by ${d}`);
+    }
+  });
+}
+
+test('Engine.complete: warm engine after edits and other requests == fresh engine (greedy text)', async () => {
+  const warm = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+  engines.push(warm);
+  let text = sampleSource(80);
+  warm.updateDocument('doc', 1, text);
+  await warm.warm('doc', 8);
+  const req = (version: number, offset: number) => ({ docId: 'doc', version, offset, chunkSize: 8, mode: 'multiline' as const, maxTokens: 24, maxLines: 50 });
+  await warm.complete(req(1, text.length));
+  await warm.complete({ ...req(1, 100), chunkSize: 4 });
+  text = text.replace('step7(', 'stepSeven(');
+  warm.updateDocument('doc', 2, text);
+  const offset = text.indexOf('return total;', 2000);
+  const r1 = await warm.complete(req(2, offset));
+  assert.ok((r1.timing?.reusedRows ?? 0) > 0);
+  const fresh = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+  engines.push(fresh);
+  fresh.updateDocument('doc', 2, text);
+  const r2 = await fresh.complete(req(2, offset));
+  assert.equal(r1.text, r2.text);
+  assert.equal(r1.tokens, r2.tokens);
+  assert.equal(r2.timing?.reusedRows, 0);
+});
