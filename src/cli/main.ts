@@ -13,7 +13,7 @@ export const USAGE = `usage:
   cat-lm complete FILE --line L [--col C] [--chunk-size N] [--context FILE...] [--multiline] [--suffix] [--max-tokens N] [--json]
   cat-lm summarize FILE [--chunk-size N] [--passages N] [--overview] [--json]
   cat-lm eval [--model cat|dense] [--chunk-size N] [--json] FILE...
-  cat-lm bench [--quick] [--json] [--out DIR] [--sizes 1024,4096]
+  cat-lm bench [--quick] [--json] [--out DIR] [--sizes 1024,4096] [--max-seconds S] [--model-dir CAT_DIR] [--dense-dir DENSE_DIR]
 common: [--model cat|dense] [--model-dir DIR] [--provider auto|cuda|cpu] [--threads N] [--verbose]`;
 
 export class UsageError extends Error {}
@@ -30,7 +30,7 @@ const OPTIONS = {
   'max-tokens': { type: 'string' }, passages: { type: 'string' }, overview: { type: 'boolean' },
   model: { type: 'string' }, 'model-dir': { type: 'string' }, provider: { type: 'string' },
   threads: { type: 'string' }, verbose: { type: 'boolean' }, quick: { type: 'boolean' },
-  out: { type: 'string' }, sizes: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  out: { type: 'string' }, sizes: { type: 'string' }, 'max-seconds': { type: 'string' }, 'dense-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -173,7 +173,9 @@ async function cmdBench(pos: string[], v: Values): Promise<void> {
   const sizes = v.sizes?.split(',').map((s) => int(s, 'sizes') as number);
   const res = await runBench({
     quick: !!v.quick, outDir: v.out, sizes, provider: (v.provider ?? 'cpu') as ProviderSetting, threads: int(v.threads, 'threads'),
-    catDir: v['model-dir'] ? path.resolve(v['model-dir']) : undefined, log: (m) => io.err(`${m}\n`),
+    catDir: v['model-dir'] ? path.resolve(v['model-dir']) : undefined, maxRunSeconds: int(v['max-seconds'], 'max-seconds'),
+    denseDir: v['dense-dir'] ? path.resolve(v['dense-dir']) : undefined,
+    log: (m: string) => io.err(`${m}\n`),
   });
   if (v.json) io.out(`${JSON.stringify(res)}\n`);
   else io.out(`${res.markdown}\n`);

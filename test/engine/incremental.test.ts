@@ -90,3 +90,26 @@ test('Engine.complete: warm engine after edits and other requests == fresh engin
   assert.equal(r1.tokens, r2.tokens);
   assert.equal(r2.timing?.reusedRows, 0);
 });
+
+test('concurrent edit + requests: each request sees exactly its own version', async () => {
+  const e = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+  engines.push(e);
+  const v1 = sampleSource(60);
+  const v2 = v1.replace('step13(', 'renamed13(').replace(/return total;\n}\n$/, 'return total * 2;\n}\n');
+  const req = (version: number, text: string) => ({ docId: 'c', version, offset: text.length - 3, chunkSize: 4, mode: 'line' as const, maxTokens: 10 });
+  e.updateDocument('c', 1, v1);
+  const p1 = e.complete(req(1, v1));
+  e.updateDocument('c', 2, v2); // arrives while request 1 is queued/running
+  const p2 = e.complete(req(2, v2));
+  const p1again = e.complete(req(1, v1)); // an older version still held is served as itself
+  const [r1, r2, r1b] = await Promise.all([p1, p2, p1again]);
+  const fresh = async (text: string) => {
+    const f = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+    engines.push(f);
+    f.updateDocument('c', 9, text);
+    return f.complete({ ...req(9, text) });
+  };
+  assert.equal(r1.text, (await fresh(v1)).text);
+  assert.equal(r2.text, (await fresh(v2)).text);
+  assert.equal(r1b.text, r1.text);
+});
