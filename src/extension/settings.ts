@@ -3,9 +3,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProviderSetting } from '../engine/types';
+import { parseChunkSizeSetting, type ChunkSizeSetting } from './chunkSize/chunkSizeSetting';
 import { CONFIG_SECTION, SettingKeys } from './ids';
 
-export type ChunkSizeSetting = number | 'auto';
+export type { ChunkSizeSetting } from './chunkSize/chunkSizeSetting';
 
 export interface EngineSettings {
   modelDir: string;
@@ -27,18 +28,6 @@ export interface InlineSettings {
 export interface CacheSettings {
   background: boolean;
   idleMs: number;
-}
-
-/** Parse the raw chunkSize value ("auto", a number, or a numeric string). Pure. */
-export function parseChunkSizeSetting(raw: unknown): ChunkSizeSetting {
-  if (typeof raw === 'number' && Number.isFinite(raw) && raw > 0) return Math.round(raw);
-  if (typeof raw === 'string') {
-    const s = raw.trim().toLowerCase();
-    if (s === 'auto' || s === '') return 'auto';
-    const n = Number(s);
-    if (Number.isFinite(n) && n > 0) return Math.round(n);
-  }
-  return 'auto';
 }
 
 function parseProvider(raw: unknown): ProviderSetting {

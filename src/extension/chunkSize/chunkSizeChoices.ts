@@ -1,6 +1,6 @@
 // The choices offered by the slider and the quick pick: "auto" then every trained chunk
 // size, each labelled with its measured speed. Pure.
-import type { ChunkSizeSetting } from '../settings';
+import type { ChunkSizeSetting } from './chunkSizeSetting';
 import type { ChunkSizeView } from './chunkSizeController';
 import type { SizeSummary } from './latencyBook';
 

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { EngineInfo } from '../../engine/types';
 import { SettingKeys } from '../ids';
-import { Settings, type ChunkSizeSetting } from '../settings';
+import { Settings } from '../settings';
+import type { ChunkSizeSetting } from './chunkSizeSetting';
 import { LatencyBook, pickAutoChunkSize, snapChunkSize, type SizeSummary } from './latencyBook';
 
 export interface ChunkSizeView {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ViewTypes } from '../ids';
-import type { ChunkSizeSetting } from '../settings';
+import type { ChunkSizeSetting } from './chunkSizeSetting';
 import type { ChunkSizeController } from './chunkSizeController';
 import { chunkChoices, choiceIndex } from './chunkSizeChoices';
 import type { SpeedProbe } from './speedProbe';

@@ -148,6 +148,10 @@ export class DocumentTracker implements vscode.Disposable {
         }
         const first = t.engineVersion === undefined;
         t.engineVersion = version;
+        if (check.reason && t.verdict.ok && t.verdict.note !== check.reason) {
+          t.verdict = { ok: true, note: check.reason };
+          this.changedEmitter.fire(doc);
+        }
         if (first) this.changedEmitter.fire(doc);
         this.log.trace(`sent ${doc.uri.toString(true)} v${version} (${doc.lineCount} lines) in ${Date.now() - t0} ms`);
       } catch (e) {

@@ -1,0 +1,160 @@
+// EngineClient against an in-memory worker double speaking the real protocol: restarts
+// after a crash, a hang (request timeout) and a real out-of-memory (resourceLimits);
+// load failures are reported, not retried; cancellation reaches the worker.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../src/engine/types';
+import { EngineClient, type EngineState } from '../../src/extension/engineClient';
+import { EngineCrashedError, EngineTimeoutError, EngineUnavailableError, isAbortError } from '../../src/extension/engine/errors';
+import { RestartPolicy } from '../../src/extension/engine/restartPolicy';
+
+const DOUBLE = `
+const { parentPort } = require('node:worker_threads');
+const pending = new Map();
+let cancels = 0;
+const info = { modelName: 'double', kind: 'cat', chunkSizes: [8, 16], defaultChunkSize: 16, contextLength: 1024,
+  provider: { active: 'cpu', skipped: [] } };
+const reply = (id, value) => parentPort.postMessage({ kind: 'result', id, value });
+parentPort.on('message', (m) => {
+  if (m.kind === 'cancel') {
+    cancels++;
+    const p = pending.get(m.id);
+    if (p) { pending.delete(m.id); parentPort.postMessage({ kind: 'error', id: m.id, error: { name: 'AbortError', message: 'aborted', code: 'aborted' } }); }
+    return;
+  }
+  const { id, op, args } = m;
+  if (op === 'load') {
+    if (args.modelDir === '/missing') return parentPort.postMessage({ kind: 'error', id, error: { name: 'ContractError', message: 'contract.json not found in /missing', code: 'load' } });
+    parentPort.postMessage({ kind: 'log', level: 'info', message: 'double loaded' });
+    return reply(id, { info, requested: args.provider });
+  }
+  if (op === 'complete') {
+    if (args.docId === 'crash') process.exit(3);
+    if (args.docId === 'hang') { while (true) {} }
+    if (args.docId === 'oom') { const keep = []; while (true) keep.push(new Array(1e6).fill({ a: Math.random() })); }
+    if (args.docId === 'slow') { pending.set(id, true); return; }
+    return reply(id, { text: 'ok', ms: 1, tokens: 1, chunkSize: args.chunkSize, provider: 'cpu', stop: 'eos' });
+  }
+  if (op === 'stats') return reply(id, { entries: cancels, bytes: 0, budgetBytes: 1, hits: 0, misses: 0, coverage: [] });
+  return reply(id, null);
+});
+parentPort.postMessage({ kind: 'ready' });
+`;
+
+const lines: string[] = [];
+const log: Logger = {
+  trace: (m) => lines.push(m),
+  debug: (m) => lines.push(m),
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(m),
+  error: (m) => lines.push(m),
+};
+
+function client(maxCrashes = 5): EngineClient {
+  return new EngineClient({
+    createWorker: () => new Worker(DOUBLE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } }),
+    log,
+    policy: new RestartPolicy({ baseDelayMs: 20, maxDelayMs: 100, maxCrashes, windowMs: 60_000 }),
+    timeouts: { complete: 400 },
+  });
+}
+
+function waitFor(c: EngineClient, kind: EngineState['kind'], ms = 10_000): Promise<EngineState> {
+  return new Promise((resolve, reject) => {
+    if (c.state.kind === kind) return resolve(c.state);
+    const timer = setTimeout(() => reject(new Error(`state ${kind} not reached (now ${c.state.kind})`)), ms);
+    const sub = c.onDidChangeState((s) => {
+      if (s.kind !== kind) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(s);
+    });
+  });
+}
+
+const req = (docId: string, signal?: AbortSignal) => ({ docId, version: 1, offset: 0, chunkSize: 16, mode: 'line' as const, maxTokens: 4, signal });
+
+test('loads, answers, forwards worker logs; loads count as events', async () => {
+  const c = client();
+  let loads = 0;
+  c.onDidLoad(() => loads++);
+  const s = await c.start({ modelDir: '/m', provider: 'cpu' });
+  assert.equal(s.kind, 'ready');
+  assert.equal(loads, 1);
+  assert.equal((await c.complete(req('a'))).text, 'ok');
+  assert.ok(lines.some((l) => l.includes('[engine] double loaded')));
+  await c.dispose();
+  assert.equal(c.state.kind, 'stopped');
+});
+
+test('a model that cannot load is reported, not retried; requests fail fast', async () => {
+  const c = client();
+  const s = await c.start({ modelDir: '/missing', provider: 'cpu' });
+  assert.equal(s.kind, 'failed');
+  assert.match(s.kind === 'failed' ? s.message : '', /contract\.json not found/);
+  await assert.rejects(c.complete(req('a')), EngineUnavailableError);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(c.state.kind, 'failed');
+  await c.dispose();
+});
+
+test('a crashed worker is restarted with backoff and documents must be re-sent (onDidLoad)', async () => {
+  const c = client();
+  let loads = 0;
+  c.onDidLoad(() => loads++);
+  await c.start({ modelDir: '/m', provider: 'cpu' });
+  const restarting = waitFor(c, 'restarting');
+  await assert.rejects(c.complete(req('crash')), EngineCrashedError);
+  await restarting;
+  await waitFor(c, 'ready');
+  assert.equal(loads, 2);
+  assert.equal((await c.complete(req('a'))).text, 'ok');
+  await c.dispose();
+});
+
+test('a hung worker (request timeout) is terminated and restarted', async () => {
+  const c = client();
+  await c.start({ modelDir: '/m', provider: 'cpu' });
+  await assert.rejects(c.complete(req('hang')), EngineTimeoutError);
+  const s = await waitFor(c, 'restarting');
+  assert.equal(s.kind, 'restarting');
+  await waitFor(c, 'ready');
+  assert.equal((await c.complete(req('a'))).text, 'ok');
+  await c.dispose();
+});
+
+test('an out-of-memory worker (resourceLimits) is reported as such and restarted', async () => {
+  const c = client();
+  await c.start({ modelDir: '/m', provider: 'cpu' });
+  const restarting = waitFor(c, 'restarting', 30_000);
+  await assert.rejects(c.complete(req('oom')), EngineCrashedError);
+  const s = await restarting;
+  assert.match(s.kind === 'restarting' ? s.reason : '', /out of memory/i);
+  await waitFor(c, 'ready');
+  await c.dispose();
+});
+
+test('cancellation rejects at once and reaches the worker', async () => {
+  const c = client();
+  await c.start({ modelDir: '/m', provider: 'cpu' });
+  const ac = new AbortController();
+  const p = c.complete(req('slow', ac.signal));
+  ac.abort();
+  await assert.rejects(p, (e) => isAbortError(e));
+  const stats = await c.cacheStats(16);
+  assert.equal(stats.entries, 1, 'the double counted one cancel message');
+  await c.dispose();
+});
+
+test('gives up after too many crashes and says so', async () => {
+  const c = client(1);
+  await c.start({ modelDir: '/m', provider: 'cpu' });
+  await assert.rejects(c.complete(req('crash')), EngineCrashedError);
+  await waitFor(c, 'ready');
+  const failed = waitFor(c, 'failed');
+  await assert.rejects(c.complete(req('crash')), EngineCrashedError);
+  const s = await failed;
+  assert.match(s.kind === 'failed' ? s.message : '', /crashed 2 times/);
+  await c.dispose();
+});
