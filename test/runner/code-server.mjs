@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { URLSearchParams, fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CODE_SERVER_ENTRY = path.join(
@@ -168,7 +168,7 @@ export async function startCodeServer(sb, { port, env = {}, echo = false } = {})
       throw new Error(`code-server exited early (${JSON.stringify(exited)}):\n${output.slice(-4000)}`);
     }
     try {
-      const res = await fetch(`${origin}/healthz`);
+      const res = await globalThis.fetch(`${origin}/healthz`);
       if (res.ok) break;
     } catch {
       // not listening yet
