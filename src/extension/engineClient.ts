@@ -37,7 +37,6 @@ export const DEFAULT_TIMEOUTS: Record<Op, number> = {
   warm: 900_000,
   stats: 15_000,
   clear: 15_000,
-  netAttempts: 15_000,
   dispose: 5_000,
 };
 
@@ -59,6 +58,8 @@ export class EngineClient {
   private readonly timeouts: Record<Op, number>;
   private readonly stateEmitter: Emitter<EngineState>;
   private readonly loadEmitter: Emitter<EngineInfo>;
+  /** Connections blocked by the workers' network guards, over all worker generations. */
+  readonly blockedConnections: string[] = [];
 
   /** Fires on every state change (status bar). */
   readonly onDidChangeState: Event<EngineState>;
@@ -104,9 +105,9 @@ export class EngineClient {
     const gen = ++this.generation;
     this.args = args;
     clearTimeout(this.restartTimer);
+    this.setState({ kind: 'starting', modelDir: args.modelDir });
     await this.stopWorker();
     if (gen !== this.generation) return this.current;
-    this.setState({ kind: 'starting', modelDir: args.modelDir });
     const t0 = Date.now();
     let conn: WorkerConnection;
     try {
@@ -114,6 +115,7 @@ export class EngineClient {
       conn = new WorkerConnection(worker, this.opts.log, {
         onDeath: (reason) => this.onDeath(gen, reason),
         onHang: (op, ms) => this.onHang(gen, op, ms),
+        onNetAttempt: (what, target) => this.blockedConnections.push(`${what} ${target}`),
       });
     } catch (e) {
       const message = `could not start the engine worker: ${e instanceof Error ? e.message : String(e)}`;
@@ -226,10 +228,6 @@ export class EngineClient {
 
   async clearCache(): Promise<void> {
     await this.call('clear', {});
-  }
-
-  netAttempts(): Promise<{ count: number; last?: string }> {
-    return this.call('netAttempts', {});
   }
 
   /** Test/diagnostic hook: kill the worker as if it had crashed. */

@@ -1,6 +1,6 @@
 // Composition root: the one activate() that builds every part, injects its dependencies
 // and pushes every Disposable. No logic of its own beyond wiring.
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
@@ -42,24 +42,27 @@ export function activate(context: vscode.ExtensionContext): CatApi {
   const tracker = new DocumentTracker(engine, settings, log);
   const background = new BackgroundCompressor(engine, tracker, chunkSize, settings, log);
   const inline = new CatInlineCompletionProvider(engine, tracker, chunkSize, background, settings, log);
-  const summarize = new SummarizeCommand(engine, tracker, chunkSize, settings, log);
-  const probe = new SpeedProbe(engine, tracker, chunkSize, log);
+  const summarize = new SummarizeCommand(engine, tracker, chunkSize, background, settings, log);
+  const probe = new SpeedProbe(engine, tracker, chunkSize, background, log);
   const panel = new ChunkSizePanel(context.extensionUri, chunkSize, probe, log);
   const status = new StatusBar(engine, chunkSize, tracker, background, inline, log);
 
-  const loadArgs = async (): Promise<LoadArgs> => {
+  const loadArgs = (): LoadArgs => {
     const s = settings.engine();
     let persistDir: string | undefined;
     if (s.persist) {
       persistDir = path.join(context.globalStorageUri.fsPath, 'chunk-cache');
-      await mkdir(persistDir, { recursive: true }).catch((e) => {
+      try {
+        mkdirSync(persistDir, { recursive: true });
+      } catch (e) {
         log.warn(`cache persistence off: cannot create ${persistDir}: ${e instanceof Error ? e.message : String(e)}`);
         persistDir = undefined;
-      });
+      }
     }
     return { modelDir: s.modelDir, provider: s.provider, threads: s.threads, cacheBytes: s.cacheBytes, persistDir };
   };
-  const startEngine = async (): Promise<EngineState> => engine.start(await loadArgs());
+  // Synchronous up to the state change, so that the state is 'starting' when this returns.
+  const startEngine = (): Promise<EngineState> => engine.start(loadArgs());
 
   context.subscriptions.push(
     chunkSize,

@@ -26,7 +26,10 @@ const logger: Logger = {
   error: (m) => log('error', m),
 };
 
-const guard = installNetGuard((a) => log('error', `${a.what} to ${a.target} blocked in the engine worker`));
+installNetGuard((a) => {
+  log('error', `${a.what} to ${a.target} blocked in the engine worker`);
+  post({ kind: 'net', what: a.what, target: a.target });
+});
 
 let engine: CatEngine | undefined;
 const inFlight = new Map<number, AbortController>();
@@ -84,7 +87,6 @@ const handlers: { [K in keyof OpMap]: Handler<K> } = {
     requireEngine().clearCache();
     return null;
   },
-  netAttempts: async () => ({ count: guard.attempts.length, last: guard.attempts.at(-1)?.target }),
   dispose: async () => {
     const e = engine;
     engine = undefined;

@@ -40,8 +40,6 @@ export interface OpMap {
   warm: { args: { docId: string; chunkSize: number }; result: null };
   stats: { args: { chunkSize: number }; result: CacheStats };
   clear: { args: Record<string, never>; result: null };
-  /** Socket connection attempts the worker's network guard blocked (should stay 0). */
-  netAttempts: { args: Record<string, never>; result: { count: number; last?: string } };
   dispose: { args: Record<string, never>; result: null };
 }
 
@@ -73,6 +71,8 @@ export type FromWorker =
   | { kind: 'error'; id: number; error: SerializedError }
   | { kind: 'progress'; id: number; progress: ProgressReport }
   | { kind: 'log'; level: LogLevel; message: string }
+  /** The worker's network guard blocked a connection attempt (should never happen). */
+  | { kind: 'net'; what: string; target: string }
   | { kind: 'ready' };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

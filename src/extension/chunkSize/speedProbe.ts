@@ -2,6 +2,7 @@
 // (the end of) the active document, after warming that size's cache, so that every slider
 // position carries a measured speed. Cancellable.
 import * as vscode from 'vscode';
+import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import type { DocumentTracker } from '../documents/documentTracker';
 import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
@@ -23,6 +24,7 @@ export class SpeedProbe {
     private readonly engine: EngineClient,
     private readonly tracker: DocumentTracker,
     private readonly controller: ChunkSizeController,
+    private readonly background: BackgroundCompressor,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -59,6 +61,7 @@ export class SpeedProbe {
     const text = doc.getText(new vscode.Range(first, 0, doc.lineCount, 0));
     const docId = `cat-probe:${doc.uri.toString()}`;
     const out: ProbeResult[] = [];
+    const hold = this.background.hold();
     try {
       await this.engine.updateDocument(docId, 1, text);
       for (const c of sizes) {
@@ -89,6 +92,7 @@ export class SpeedProbe {
         void vscode.window.showWarningMessage(`CAT: measuring speeds failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     } finally {
+      hold.dispose();
       sub.dispose();
       this.engine.closeDocument(docId).catch((e) => this.log.debug(`probe close: ${e instanceof Error ? e.message : String(e)}`));
     }

@@ -13,6 +13,7 @@ const BUDGET_FILL_LIMIT = 0.9;
 
 export class BackgroundCompressor implements vscode.Disposable {
   private idleTimer: NodeJS.Timeout | undefined;
+  private holds = 0;
   private pass: AbortController | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private readonly warmedEmitter = new vscode.EventEmitter<void>();
@@ -34,18 +35,34 @@ export class BackgroundCompressor implements vscode.Disposable {
     );
   }
 
+  /**
+   * Keep background compression off while a foreground job (a summary, a speed probe)
+   * uses the engine; dispose the result to release.
+   */
+  hold(): vscode.Disposable {
+    this.holds++;
+    this.activity();
+    let released = false;
+    return new vscode.Disposable(() => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.activity();
+    });
+  }
+
   /** The user did something: stop compressing now, try again after the idle delay. */
   activity(): void {
     this.pass?.abort();
     this.pass = undefined;
     clearTimeout(this.idleTimer);
     const cache = this.settings.cache();
-    if (!cache.background) return;
+    if (!cache.background || this.holds > 0) return;
     this.idleTimer = setTimeout(() => void this.run(), cache.idleMs);
   }
 
   private async run(): Promise<void> {
-    if (this.engine.state.kind !== 'ready' || this.pass) return;
+    if (this.engine.state.kind !== 'ready' || this.pass || this.holds > 0) return;
     const pass = new AbortController();
     this.pass = pass;
     const c = this.chunkSize.current;

@@ -25,6 +25,8 @@ export interface ConnectionEvents {
   onDeath(reason: string): void;
   /** A request ran past its timeout: the worker is presumed hung. */
   onHang(op: Op, timeoutMs: number): void;
+  /** The worker's network guard blocked a connection. */
+  onNetAttempt?(what: string, target: string): void;
 }
 
 export class WorkerConnection {
@@ -108,6 +110,9 @@ export class WorkerConnection {
     switch (m.kind) {
       case 'log':
         this.log[m.level](`[engine] ${m.message}`);
+        return;
+      case 'net':
+        this.events.onNetAttempt?.(m.what, m.target);
         return;
       case 'ready':
         this.log.debug('engine worker started');

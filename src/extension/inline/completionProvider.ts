@@ -2,7 +2,7 @@
 // debounce, cancellation, request shaping and post-processing live in pure helpers.
 // Never throws and never shows a dialog: failures are logged and answered with nothing.
 import * as vscode from 'vscode';
-import type { CompletionResult } from '../../engine/types';
+import type { CompletionResult, CompletionTiming } from '../../engine/types';
 import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import { MAX_COMPLETION_LINE_CHARS } from '../documents/documentFilter';
 import { docIdOf, type DocumentTracker } from '../documents/documentTracker';
@@ -29,6 +29,8 @@ export interface CompletionTrace {
   fromCache: boolean;
   shown: string | undefined;
   raw?: string;
+  /** The engine's breakdown of its time, when it gives one. */
+  timing?: CompletionTiming;
 }
 
 export class CatInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
@@ -141,6 +143,7 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       fromCache: false,
       shown,
       raw: res.text,
+      timing: res.timing,
     });
     this.log.trace(`completion C=${res.chunkSize} ${res.tokens} tok in ${res.ms.toFixed(0)} ms (total ${totalMs.toFixed(0)} ms, stop ${res.stop})${shown ? '' : ' -> nothing shown'}`);
     if (shown === undefined) return [];

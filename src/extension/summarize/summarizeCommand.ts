@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SummaryResult } from '../../engine/types';
 import type { ChunkSizeController } from '../chunkSize/chunkSizeController';
+import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import { docIdOf, type DocumentTracker } from '../documents/documentTracker';
 import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
@@ -13,6 +14,12 @@ import { flattenSymbols, textOutline, type OutlineEntry, type SymbolLike } from 
 import { renderSummaryMarkdown } from './summaryMarkdown';
 
 const SYMBOL_TIMEOUT_MS = 4000;
+/**
+ * Above this many lines the outline comes from the text, not from the language's symbol
+ * provider: on a 10,000-line file that provider's answer (parsed and converted on the
+ * extension host's thread by the language extension) stalled the host for ~1 s.
+ */
+const SYMBOLS_MAX_LINES = 3000;
 
 export interface SummaryOutcome {
   source: vscode.Uri;
@@ -20,9 +27,12 @@ export interface SummaryOutcome {
   editor: vscode.TextEditor;
   result: SummaryResult;
   totalMs: number;
+  /** Milliseconds from the start at which each phase ended (diagnostics, tests). */
+  phases: Record<string, number>;
 }
 
 async function fetchOutline(doc: vscode.TextDocument, log: vscode.LogOutputChannel): Promise<{ entries: OutlineEntry[]; source: 'symbols' | 'text' }> {
+  if (doc.lineCount > SYMBOLS_MAX_LINES) return { entries: textOutline(doc.getText(), doc.languageId), source: 'text' };
   try {
     const symbols = await Promise.race([
       vscode.commands.executeCommand<SymbolLike[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
@@ -41,6 +51,7 @@ export class SummarizeCommand {
     private readonly engine: EngineClient,
     private readonly tracker: DocumentTracker,
     private readonly chunkSize: ChunkSizeController,
+    private readonly background: BackgroundCompressor,
     private readonly settings: Settings,
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -103,12 +114,16 @@ export class SummarizeCommand {
     token: vscode.CancellationToken,
   ): Promise<SummaryOutcome | undefined> {
     const t0 = performance.now();
+    const phases: Record<string, number> = {};
+    const mark = (name: string) => (phases[name] = Math.round(performance.now() - t0));
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
+    const hold = this.background.hold();
     try {
       progress.report({ message: 'sending the document to the engine…' });
-      const outlinePromise = fetchOutline(doc, this.log);
+      const outlinePromise = fetchOutline(doc, this.log).finally(() => mark('outline'));
       const verdict = await this.tracker.ensureSynced(doc);
+      mark('sync');
       if (!verdict.ok) throw new Error(verdict.message);
       const chunkSize = this.chunkSize.current;
       let reported = 0;
@@ -126,6 +141,7 @@ export class SummarizeCommand {
           progress.report({ message: `${p.phase}: ${p.done}/${p.total} chunks`, increment });
         },
       });
+      mark('engine');
       if (ac.signal.aborted) return undefined;
       const outline = await outlinePromise;
       const info = this.engine.info;
@@ -144,15 +160,18 @@ export class SummarizeCommand {
         ms: result.ms,
         lineCount: doc.lineCount,
       });
+      mark('render');
       const md = await vscode.workspace.openTextDocument({ language: SUMMARY_LANGUAGE, content: markdown });
       const editor = await vscode.window.showTextDocument(md, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      mark('shown');
       const totalMs = performance.now() - t0;
       this.log.info(
         `summary of ${title}: ${result.chunks} chunks, ${result.passages.length} passages, overview ${result.overview ? 'yes' : 'no'}, ` +
           `engine ${result.ms.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`,
       );
-      return { source: doc.uri, markdown, editor, result, totalMs };
+      return { source: doc.uri, markdown, editor, result, totalMs, phases };
     } finally {
+      hold.dispose();
       sub.dispose();
     }
   }

@@ -1,0 +1,26 @@
+// The engine worker's (and the integration suite's) network guard.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+test('network guard: socket connects and UDP sends throw and are recorded; uninstall restores', async () => {
+  const net = await import('node:net');
+  const dgram = await import('node:dgram');
+  const { installNetGuard } = await import('../../src/worker/netGuard');
+  const seen: string[] = [];
+  const g = installNetGuard((a) => seen.push(a.target));
+  try {
+    assert.throws(() => net.createConnection({ host: '203.0.113.1', port: 443 }), /network guard/);
+    assert.throws(() => net.connect(9, '127.0.0.1'), /network guard/);
+    const sock = dgram.createSocket('udp4');
+    assert.throws(() => sock.send(Buffer.from('x'), 53, '203.0.113.2'), /network guard/);
+    sock.close();
+    assert.deepEqual(seen, ['203.0.113.1:443', '127.0.0.1:9', '203.0.113.2:53']);
+    assert.equal(g.attempts.length, 3);
+  } finally {
+    g.uninstall();
+  }
+  const s = new net.Socket();
+  s.on('error', () => undefined);
+  assert.doesNotThrow(() => s.connect({ port: 1, host: '127.0.0.1' }));
+  s.destroy();
+});

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CompletionTrace } from '../../src/extension/inline/completionProvider';
+import { api, closeAll, complete, open, percentile, realSource, report, tempFile } from './helpers';
+
+describe('inline completions', () => {
+  let doc: vscode.TextDocument;
+
+  before(async () => {
+    const a = await api();
+    await a.chunkSize.set(16);
+    doc = (await open(tempFile('five-thousand.js', realSource(5000)))).document;
+  });
+  after(closeAll);
+
+  it('returns items for a real 5,000-line document (p50 latency at C=16 reported)', async function () {
+    this.timeout(300_000);
+    const a = await api();
+    assert.equal(doc.lineCount, 5001);
+    // Cursor positions: ends of non-blank lines spread over the second half of the file.
+    const lines: number[] = [];
+    for (let l = 2500; l < 4990 && lines.length < 30; l += 83) if (doc.lineAt(l).text.trim()) lines.push(l);
+    const t0 = performance.now();
+    const first = await complete(a, doc, doc.lineAt(lines[0]).range.end);
+    const coldMs = performance.now() - t0;
+    const times: number[] = [];
+    let withItems = 0;
+    const traces: CompletionTrace[] = [];
+    const sub = a.inline.onDidComplete((t) => traces.push(t));
+    for (const l of lines.slice(1)) {
+      const t = performance.now();
+      const items = await complete(a, doc, doc.lineAt(l).range.end);
+      times.push(performance.now() - t);
+      if (items.length > 0) withItems++;
+      for (const it of items) {
+        assert.equal(typeof it.insertText, 'string');
+        assert.ok((it.insertText as string).trim().length > 0, 'blank suggestions are dropped');
+        assert.ok(it.range && it.range.start.isEqual(doc.lineAt(l).range.end));
+      }
+    }
+    sub.dispose();
+    assert.ok(traces.length >= times.length - 1, 'every request reached the engine');
+    assert.ok(traces.every((t) => t.chunkSize === 16), 'requests used C=16');
+    const p50 = percentile(times, 50);
+    const engine = traces.filter((t) => !t.fromCache && t.timing);
+    const med = (f: (t: CompletionTrace) => number) => (engine.length ? Math.round(percentile(engine.map(f), 50)) : undefined);
+    report('inline.5000lines.C16', {
+      requests: times.length,
+      withItems,
+      coldFirstMs: Math.round(coldMs),
+      p50Ms: Math.round(p50),
+      p90Ms: Math.round(percentile(times, 90)),
+      maxMs: Math.round(Math.max(...times)),
+      engineP50: {
+        totalMs: med((t) => t.engineMs ?? 0),
+        contextMs: med((t) => t.timing!.contextMs),
+        prefillMs: med((t) => t.timing!.prefillMs),
+        firstTokenMs: med((t) => t.timing!.firstTokenMs),
+        computedRows: med((t) => t.timing!.computedRows),
+        tokens: med((t) => t.tokens ?? 0),
+      },
+      provider: a.engine.info?.provider.active,
+      targetP50Ms: 100,
+    });
+    assert.ok(withItems + first.length > 0, 'at least one position got a suggestion');
+  });
+
+  it('while typing a new line: latency per keystroke request at C=16 (reported)', async function () {
+    this.timeout(300_000);
+    const a = await api();
+    const editor = await vscode.window.showTextDocument(doc);
+    const at = 3999;
+    const typed = doc.lineAt(at + 1).text.trimStart().slice(0, 24) || 'const value = compute(1);';
+    const indent = doc.lineAt(at + 1).text.match(/^\s*/)![0];
+    await editor.edit((e) => e.insert(doc.lineAt(at).range.end, '\n' + indent));
+    const times: number[] = [];
+    const engineMs: number[] = [];
+    const sub = a.inline.onDidComplete((t) => {
+      if (!t.fromCache && t.engineMs !== undefined) engineMs.push(t.engineMs);
+    });
+    try {
+      for (const ch of typed) {
+        const line = doc.lineAt(at + 1);
+        await editor.edit((e) => e.insert(line.range.end, ch));
+        const t = performance.now();
+        await complete(a, doc, doc.lineAt(at + 1).range.end);
+        times.push(performance.now() - t);
+      }
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.equal(doc.isDirty, false);
+    report('inline.5000lines.C16.typing', {
+      requests: times.length,
+      p50Ms: Math.round(percentile(times, 50)),
+      p90Ms: Math.round(percentile(times, 90)),
+      engineP50Ms: engineMs.length ? Math.round(percentile(engineMs, 50)) : undefined,
+      targetP50Ms: 100,
+    });
+  });
+
+  it('typing through a shown suggestion reuses it without asking the model', async () => {
+    const a = await api();
+    // An end-of-line position that gets a suggestion.
+    let line = -1;
+    let text = '';
+    for (let l = 4000; l < 4990; l += 7) {
+      if (!doc.lineAt(l).text.trim()) continue;
+      const items = await complete(a, doc, doc.lineAt(l).range.end);
+      if (items.length && (items[0].insertText as string).length >= 2) {
+        line = l;
+        text = items[0].insertText as string;
+        break;
+      }
+    }
+    assert.ok(line >= 0, 'found a position with a suggestion of 2+ characters');
+    const editor = await vscode.window.showTextDocument(doc);
+    const end = doc.lineAt(line).range.end;
+    const typed = text[0];
+    await editor.edit((e) => e.insert(end, typed));
+    try {
+      let engineCalls = 0;
+      const sub = a.inline.onDidComplete((t) => {
+        if (!t.fromCache) engineCalls++;
+      });
+      const items = await complete(a, doc, end.translate(0, 1));
+      sub.dispose();
+      assert.equal(engineCalls, 0);
+      assert.equal(items[0]?.insertText, text.slice(1));
+    } finally {
+      await vscode.commands.executeCommand('undo');
+    }
+  });
+
+  it('works in an untitled document', async () => {
+    const a = await api();
+    const untitled = await vscode.workspace.openTextDocument({ language: 'javascript', content: realSource(200) });
+    await vscode.window.showTextDocument(untitled);
+    const items = await complete(a, untitled, untitled.lineAt(150).range.end);
+    assert.ok(Array.isArray(items));
+    assert.equal(a.tracker.verdict(untitled).ok, true);
+  });
+});
