@@ -36,8 +36,10 @@ export function checkDocument(bytes: Uint8Array, starts: ArrayLike<number>, lim:
   }
   const notes: string[] = [];
   if (bytes.length > lim.binaryScanBytes) {
-    const all = byteStats(bytes);
-    if (all.nul || all.invalid) notes.push(`contains ${all.nul} NUL and ${all.invalid} invalid UTF-8 bytes; they are encoded losslessly as byte tokens`);
+    // counted over at most largeFileBytes, so a keystroke in a huge file stays cheap
+    const all = byteStats(bytes, lim.largeFileBytes);
+    const where = bytes.length > lim.largeFileBytes ? ` in the first ${mb(lim.largeFileBytes)}` : '';
+    if (all.nul || all.invalid) notes.push(`contains ${all.nul} NUL and ${all.invalid} invalid UTF-8 bytes${where}; they are encoded losslessly as byte tokens`);
   } else if (st.nul || st.invalid) {
     notes.push(`contains ${st.nul} NUL and ${st.invalid} invalid UTF-8 bytes; they are encoded losslessly as byte tokens`);
   }

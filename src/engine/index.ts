@@ -47,6 +47,8 @@ export class Engine implements CatEngine {
   private readonly maxSuffix: number;
   private lock: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  /** Aborted when a completion arrives: background decoder work yields (its partial work is kept). */
+  private background = new AbortController();
 
   private constructor(readonly model: Model, readonly tokenizer: DocTokenizer, private readonly opts: EngineOptions, private readonly log: Logger) {
     const c = model.contract;
@@ -124,6 +126,12 @@ export class Engine implements CatEngine {
     return run;
   }
 
+  /** The caller's signal combined with preemption by completions. */
+  private backgroundSignal(signal?: AbortSignal): AbortSignal {
+    if (this.background.signal.aborted) this.background = new AbortController();
+    return signal ? AbortSignal.any([signal, this.background.signal]) : this.background.signal;
+  }
+
   private chunkSizeOf(req: { chunkSize?: number }): number {
     if (this.contract.kind === 'dense') return 0;
     return checkChunkSize(this.contract, req.chunkSize || this.contract.defaultChunkSize);
@@ -170,6 +178,7 @@ export class Engine implements CatEngine {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     this.alive();
     const t0 = performance.now();
+    this.background.abort();
     const snap = this.docs.get(req.docId, req.version);
     const C = this.chunkSizeOf(req);
     const sp = this.contract.tokenizer.special;
@@ -229,7 +238,9 @@ export class Engine implements CatEngine {
     const whole = this.whole(snap);
     if (C === 0) {
       const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
-      await this.exclusive(() => this.pool.get(docId, 0).prefill(end.seq, { chunkSize: 0, signal, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }));
+      const bg = this.backgroundSignal(signal);
+      await this.exclusive(() => this.pool.get(docId, 0).prefill(end.seq, { chunkSize: 0, signal: bg, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }))
+        .catch((e: Error) => { if (e.name !== 'AbortError') throw e; });
       return;
     }
     const keys = this.memo.keys(docId, C, whole.seq);
@@ -244,11 +255,14 @@ export class Engine implements CatEngine {
     }
     if (signal?.aborted) return;
     // decoder over the entries of the window a completion at the end of the document uses,
-    // so that completion reuses them (common prefix of entry keys)
+    // so that completion reuses them (common prefix of entry keys). A completion arriving
+    // meanwhile preempts this; the entries done so far stay and are reused.
     const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
     const endKeys = this.memo.keys(docId, C, end.seq);
-    await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal })).catch((e: Error) => {
+    const bg = this.backgroundSignal(signal);
+    await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal: bg })).catch((e: Error) => {
       if (e.name !== 'AbortError') throw e;
+      this.log.debug(`warm ${docId}: decoder prefill ${signal?.aborted ? 'aborted' : 'preempted by a completion'}`);
     });
     onProgress?.({ done: total, total, phase: 'done' });
     this.persist?.flush();

@@ -174,3 +174,18 @@ test('summaries: passages map to real line ranges; overview is marked generated'
   dense.updateDocument('a', 1, text);
   await assert.rejects(dense.summarize({ docId: 'a', version: 1, chunkSize: 16 }), /summaries need a cat model/);
 });
+
+test('a completion preempts background warm-up; the entries done so far are kept', async () => {
+  const e = await load();
+  const text = sampleSource(1500);
+  e.updateDocument('big', 1, text);
+  const log: string[] = [];
+  const w = e.warm('big', 4, undefined, (p) => log.push(p.phase));
+  // let the compression batches start, then ask for a completion
+  await new Promise((r) => setTimeout(r, 5));
+  const r = await e.complete({ ...base, docId: 'big', offset: text.length, chunkSize: 4, maxTokens: 1 });
+  await w; // resolves (preempted or done), never throws
+  assert.equal(typeof r.text, 'string');
+  const again = await e.complete({ ...base, docId: 'big', offset: text.length, chunkSize: 4, maxTokens: 1 });
+  assert.equal(again.timing?.computedRows, 0, 'everything reused after the first completion');
+});
