@@ -57,6 +57,13 @@ function pickModel(kind: 'cat' | 'dense', given: string | undefined, notes: stri
   }
 }
 
+function describe(e: Engine): string {
+  const c = e.contract;
+  const t = c.training ?? {};
+  const trained = typeof t.steps === 'number' ? `, ${t.steps} steps / ${t.tokens} tokens trained` : '';
+  return `${c.name} (${c.dims.dModel}d x ${c.dims.nLayers} layers x ${c.dims.nHeads} heads${trained})`;
+}
+
 export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
   const log = o.log ?? (() => undefined);
   const quick = !!o.quick;
@@ -161,7 +168,7 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     const report: BenchReport = {
       when: new Date().toISOString().slice(0, 16).replace('T', ' '),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, provider: cat.info.provider.active, threads: cat.model.threads },
-      models: { cat: `${cat.info.modelName} (${cat.contract.dims.dModel}d x ${cat.contract.dims.nLayers} layers)`, dense: dense ? `${dense.info.modelName} (${dense.contract.dims.dModel}d x ${dense.contract.dims.nLayers} layers)` : undefined },
+      models: { cat: describe(cat), dense: dense ? describe(dense) : undefined },
       source: src.name, results, edits, compression, tokenizer, targets, notes,
     };
     const markdown = toMarkdown(report);

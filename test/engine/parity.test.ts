@@ -9,7 +9,11 @@ import { Model } from '../../src/engine/model';
 import { GraphRunner, argmaxRow } from '../../src/engine/runner';
 import { CatState, DenseState } from '../../src/engine/state';
 import { chunkKey } from '../../src/engine/chunkStore';
+import { findModelDirs } from '../../src/engine/contract';
 import { TINY_CAT, TINY_DENSE, decodeTensor, maxAbsDiff, type B64Tensor } from './helpers';
+
+// the tiny fixtures, plus every shipped model folder that carries its exporter's parity file
+const SHIPPED = findModelDirs(path.resolve(__dirname, '..', '..', 'models')).map((m) => m.dir).filter((d) => fs.existsSync(path.join(d, 'parity.json')));
 
 interface Parity {
   tolerance: number;
@@ -20,7 +24,7 @@ interface Parity {
 const models: Model[] = [];
 after(async () => { for (const m of models) await m.dispose(); });
 
-for (const dir of [TINY_CAT, TINY_DENSE]) {
+for (const dir of [TINY_CAT, TINY_DENSE, ...SHIPPED]) {
   const name = path.basename(dir);
   const parity = JSON.parse(fs.readFileSync(path.join(dir, 'parity.json'), 'utf8')) as Parity;
 
