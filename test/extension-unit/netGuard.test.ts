@@ -1,11 +1,11 @@
 // The engine worker's (and the integration suite's) network guard.
 import assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
 import { test } from 'node:test';
+import { installNetGuard } from '../../src/worker/netGuard';
 
-test('network guard: socket connects and UDP sends throw and are recorded; uninstall restores', async () => {
-  const net = await import('node:net');
-  const dgram = await import('node:dgram');
-  const { installNetGuard } = await import('../../src/worker/netGuard');
+test('network guard: socket connects and UDP sends throw and are recorded; uninstall restores', () => {
   const seen: string[] = [];
   const g = installNetGuard((a) => seen.push(a.target));
   try {

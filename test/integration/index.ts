@@ -1,22 +1,23 @@
-// Entry point of the integration suite: `run()` is called by the extension host
-// (@vscode/test-electron, or test/runner/run-in-code-server.mjs in code-server).
-// esbuild bundles this file and the suites it requires into dist/test/integration/index.js.
+// Entry point of the integration suite, loadable two ways from the same bundle
+// (dist/test/integration/index.js, built by esbuild.js):
+// - `run()`: the extensionTestsPath contract (@vscode/test-electron, and
+//   test/runner/run-in-code-server.mjs in code-server): creates mocha and runs the suites;
+// - as a mocha test file (@vscode/test-cli, .vscode-test.mjs): mocha's globals already
+//   exist when the file loads, so the suites register themselves.
 import Mocha from 'mocha';
 import { installNetGuard } from '../../src/worker/netGuard';
 import { hostNetGuard, setHostNetGuard, useTestModel } from './helpers';
 
-export async function run(): Promise<void> {
-  // From here on, any socket opened in the extension host process fails (and is recorded).
-  setHostNetGuard(installNetGuard());
-  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
-  if (process.env.CAT_TEST_GREP) mocha.grep(process.env.CAT_TEST_GREP);
-  mocha.suite.emit('pre-require', globalThis, 'cat-integration', mocha);
-  mocha.suite.beforeAll('use the test model', async function () {
+function registerSuites(): void {
+  before('no sockets from here on; use the test model', async function () {
     this.timeout(300_000);
+    // From here on, any socket opened in the extension host process fails (and is recorded).
+    setHostNetGuard(installNetGuard());
     await useTestModel();
   });
-  // Suites register their describe()/it() when required (after pre-require), so they are
-  // loaded with require() here rather than hoisted imports.
+  after('remove the network guard', () => hostNetGuard()?.uninstall());
+  // Suites register their describe()/it() when required (after mocha's globals exist), so
+  // they are loaded with require() here rather than hoisted imports.
   /* eslint-disable @typescript-eslint/no-require-imports */
   require('./activation.test');
   require('./inline.test');
@@ -26,11 +27,16 @@ export async function run(): Promise<void> {
   require('./engineFailures.test');
   require('./privacy.test');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  try {
-    await new Promise<void>((resolve, reject) => {
-      mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
-    });
-  } finally {
-    hostNetGuard()?.uninstall();
-  }
 }
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
+  if (process.env.CAT_TEST_GREP) mocha.grep(process.env.CAT_TEST_GREP);
+  mocha.suite.emit('pre-require', globalThis, 'cat-integration', mocha);
+  registerSuites();
+  await new Promise<void>((resolve, reject) => {
+    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+  });
+}
+
+if (typeof (globalThis as { describe?: unknown }).describe === 'function') registerSuites();

@@ -61,8 +61,9 @@ describe('inline completions', () => {
       },
       provider: a.engine.info?.provider.active,
       targetP50Ms: 100,
+      rawSamples: traces.slice(0, 4).map((t) => ({ raw: t.raw, stop: t.stop, shown: t.shown })),
     });
-    assert.ok(withItems + first.length > 0, 'at least one position got a suggestion');
+    assert.ok(withItems + first.length > 0, 'at least one position got a suggestion (see rawSamples: what the model generated)');
   });
 
   it('while typing a new line: latency per keystroke request at C=16 (reported)', async function () {
