@@ -100,7 +100,7 @@ export function jsHeader(text: string): HeldOutDoc | undefined {
   while (i < lines.length && (lines[i].trim() === '' || /^['"]use strict['"];?$/.test(lines[i].trim()))) i++;
   if (i >= lines.length) return undefined;
   let end = -1;
-  let raw: string[] = [];
+  const raw: string[] = [];
   if (/^\s*\/\*/.test(lines[i])) {
     for (let j = i; j < lines.length; j++) {
       raw.push(lines[j]);
