@@ -340,7 +340,9 @@ export class Engine implements CatEngine {
     return { entries: this.store.entries, bytes: this.store.bytes, budgetBytes: this.store.budgetBytes, hits: this.store.hits, misses: this.store.misses, coverage };
   }
 
+  /** Clears every cache: vectors in memory and on disk, decoder states, token caches. */
   clearCache(): void {
+    this.persist?.clearFiles();
     this.store.clear();
     this.memo.clear();
     this.pool.clear();

@@ -156,6 +156,18 @@ export class ChunkPersistence {
     }
   }
 
+  /** Removes this model's files (pending vectors included). Never throws. */
+  clearFiles(): void {
+    this.pending.clear();
+    for (const f of this.files()) {
+      try {
+        fs.rmSync(path.join(this.dir, f), { force: true });
+      } catch (e) {
+        this.log?.warn(`chunk cache: could not remove ${f} (${(e as Error).message})`);
+      }
+    }
+  }
+
   dispose(): void {
     this.flush();
     if (this.store.sink) this.store.sink = undefined;

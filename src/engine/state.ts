@@ -21,6 +21,8 @@ export interface PrefillOptions {
   contextEntries?: ContextEntry[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Inputs per decoder call while prefilling (default PREFILL_PIECE). */
+  pieceSize?: number;
 }
 
 export type VectorSource = (C: number, chunks: ArrayLike<number>[], keys: string[], signal?: AbortSignal) => Promise<Float32Array[]>;
@@ -99,9 +101,10 @@ export class CatState implements SeqState {
     }
     const vecs = need.length ? await this.vectors(C, need.map((x) => x.ids), need.map((x) => x.key), opts.signal) : [];
     let v = 0;
-    for (let j = lcp; j < keys.length; j += PREFILL_PIECE) {
+    const piece = opts.pieceSize ?? PREFILL_PIECE;
+    for (let j = lcp; j < keys.length; j += piece) {
       if (opts.signal?.aborted) throw abortError();
-      const end = Math.min(keys.length, j + PREFILL_PIECE);
+      const end = Math.min(keys.length, j + piece);
       const ids: number[] = [];
       const pos: number[] = [];
       const embeds: Float32Array[] = [];
@@ -188,9 +191,10 @@ export class DenseState implements SeqState {
     this.tokens.length = lcp;
     this.lastPrefill = { reused: lcp, computed: full.length - lcp };
     let logits: Float32Array | undefined;
-    for (let j = lcp; j < full.length; j += PREFILL_PIECE) {
+    const piece = opts.pieceSize ?? PREFILL_PIECE;
+    for (let j = lcp; j < full.length; j += piece) {
       if (opts.signal?.aborted) throw abortError();
-      const end = Math.min(full.length, j + PREFILL_PIECE);
+      const end = Math.min(full.length, j + piece);
       const ids = full.subarray(j, end);
       const pos = Array.from({ length: end - j }, (_, i) => j + i);
       const out = await this.run.decode({ ids, positions: pos, numLogits: 1 }, this.a, null);

@@ -152,6 +152,8 @@ test('persistence: vectors survive a restart; a corrupt file is skipped with a l
   const r2 = await e2.complete({ ...base, docId: 'a', offset: text.length });
   assert.equal(r2.text, r1.text);
   assert.equal(e2.cacheStats(16).misses, 0, 'every chunk came from disk');
+  e2.clearCache();
+  assert.deepEqual(fs.readdirSync(modelDir).filter((f) => f.endsWith('.bin')), [], 'clearCache removes the files too');
 });
 
 test('summaries: passages map to real line ranges; overview is marked generated', async () => {
