@@ -48,6 +48,7 @@ export function toMarkdown(r: BenchReport): string {
   return out.join('\n');
 }
 
+const decimalBytes = (b: number) => (b >= 1e9 ? `${b / 1e9} GB` : b >= 1e6 ? `${b / 1e6} MB` : b >= 1e3 ? `${b / 1e3} kB` : `${b} B`);
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const COLORS = ['#1b9e77', '#66a61e', '#e6ab02', '#7570b3', '#e7298a', '#d95f02', '#a6761d'];
 
@@ -79,7 +80,7 @@ export function toSvg(r: BenchReport): string {
     s.push(`<text x="${left}" y="${y0 - 8}" font-size="12" font-weight="bold">${esc(p.title)}</text>`);
     for (let e = lo; e <= hi; e++) {
       const y = yOf(10 ** e);
-      const lab = p.unit === 'B' ? kb(10 ** e) : `${10 ** e}`;
+      const lab = p.unit === 'B' ? decimalBytes(10 ** e) : `${10 ** e}`;
       s.push(`<line x1="${left}" x2="${W - 10}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${left - 6}" y="${y + 4}" text-anchor="end">${esc(lab)}</text>`);
     }
     const groupW = (W - left - 20) / sizes.length;
