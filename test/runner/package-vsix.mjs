@@ -51,7 +51,9 @@ function main() {
   // vsce runs the "vscode:prepublish" script (the production bundle) before packaging.
   if (!pkg.scripts?.['vscode:prepublish']) run(process.execPath, ['esbuild.js', '--production']);
   const vsceArgs = ['package', '--target', opts.target, '--out', out, '--ignoreFile', ignoreFile];
-  if (!pkg.repository) vsceArgs.push('--allow-missing-repository');
+  // Without a repository URL vsce cannot turn README's relative links into absolute
+  // ones; they stay relative and resolve inside the installed extension.
+  if (!pkg.repository) vsceArgs.push('--allow-missing-repository', '--no-rewrite-relative-links');
   if (!['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => fs.existsSync(path.join(REPO_ROOT, f)))) vsceArgs.push('--skip-license');
   run(process.execPath, [path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), ...vsceArgs]);
 

@@ -3,7 +3,8 @@
 // (`entry.js --install-extension X.vsix --extensions-dir E`) and proves that the
 // installed copy (not the development folder) activates in the real extension host:
 // activation, every contributed command registered, and the packaged onnxruntime-node
-// binary loading the shipped model's graphs on CPU inside the host.
+// binary loading the shipped model's graphs on CPU inside the host, and the engine
+// reporting the model loaded in the extension's log.
 //
 // Usage: node test/runner/vsix-check.mjs [--vsix FILE] [--target linux-x64] [--timeout SECONDS]
 import fs from 'node:fs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   REPO_ROOT, codeServerCli, deadline, launchBrowser, log, makeSandbox, makeWorkspace, remoteUri,
-  removeSandbox, startCodeServer,
+  removeSandbox, sleep, startCodeServer,
 } from './code-server.mjs';
 import { checkVsixContents, listZip, mb } from './vsix-contents.mjs';
 import { findExtensionLogs, runWorkbenchTests, saveLogs } from './workbench-tests.mjs';
@@ -74,6 +75,24 @@ exports.run = async function run() {
 `;
 }
 
+// The line the extension logs once its engine has loaded the model (src/extension).
+const ENGINE_READY = /engine loaded: /;
+
+async function waitForLogLine(serverLogsDir, pattern, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    for (const file of findExtensionLogs(serverLogsDir, EXTENSION_ID)) {
+      const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => pattern.test(l));
+      if (line) {
+        log(`engine ready: ${line.slice(0, 160)}`);
+        return true;
+      }
+    }
+    await sleep(500);
+  }
+  return false;
+}
+
 async function main() {
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} not found: run npm run package first`);
   const entries = listZip(vsix);
@@ -120,6 +139,11 @@ async function main() {
     });
     code = result.code;
     workbenchLogs = result.logs;
+    // The engine (worker bundle + onnxruntime + model) starts from the installed copy too.
+    if (code === 0 && !(await waitForLogLine(path.join(sb.userData, 'logs'), ENGINE_READY, 90_000))) {
+      log(`the extension's log never reported ${ENGINE_READY} within 90 s`);
+      code = 1;
+    }
   } catch (err) {
     log(`vsix-check: ${err.message}`);
     code = 1;
