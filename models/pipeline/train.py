@@ -163,7 +163,8 @@ def main(argv=None) -> int:
             last_ckpt = time.time()
     if rank == 0:
         save(ckpt_path, model, opt, cfg, state)
-        print(json.dumps({'done': True, **{k: v for k, v in state.items() if k != 'rng'}}), flush=True)
+        final = evaluate(model, cfg, val, 512, 16, 8 if cfg.kind == 'cat' else None, device)
+        print(json.dumps({'done': True, 'finalValLoss': final, **{k: v for k, v in state.items() if k != 'rng'}}), flush=True)
     if ddp:
         dist.destroy_process_group()
     return 0
