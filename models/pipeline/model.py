@@ -93,6 +93,15 @@ def attend(q, k, v, mask):
     return torch.einsum('bhts,bshd->bthd', scores.softmax(-1), v)
 
 
+def attend_step(q, k, v, mask):
+    """attend() written with transposes + MatMul (what the exported step graph uses; ONNX Runtime
+    runs MatMul faster than Einsum). q [B, T, H, hd], k/v [B, S, H, hd], mask [T, S] -> [B, T, H, hd]."""
+    qh, kh, vh = q.transpose(1, 2), k.permute(0, 2, 3, 1), v.transpose(1, 2)   # [B,H,T,hd] [B,H,hd,S] [B,H,S,hd]
+    scores = (qh @ kh) / math.sqrt(q.shape[-1])                                 # [B, H, T, S]
+    scores = scores.masked_fill(~mask, float('-inf'))
+    return (scores.softmax(-1) @ vh).transpose(1, 2)                            # [B, T, H, hd]
+
+
 class Decoder(nn.Module):
     """Causal decoder shared by CAT (over entries + segments) and the dense baseline."""
 
@@ -139,7 +148,7 @@ class Decoder(nn.Module):
             k = rotary(k, position_ids, self.cfg.rope_base)
             keys = torch.cat([pka[:, :, l], pkb[:, :, l], k], dim=1)   # [B, P+T, H, hd]
             vals = torch.cat([pva[:, :, l], pvb[:, :, l], v], dim=1)
-            h = blk.finish(h, attend(q, keys, vals, mask))
+            h = blk.finish(h, attend_step(q, keys, vals, mask))
             new_k.append(k)
             new_v.append(v)
         start = h.shape[1] - num_logits[0]
