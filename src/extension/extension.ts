@@ -20,6 +20,7 @@ import { CatInlineCompletionProvider, registerInlineCompletions } from './inline
 import { Settings } from './settings';
 import { StatusBar } from './status/statusBar';
 import { SummarizeCommand } from './summarize/summarizeCommand';
+import { SummaryDocuments } from './summarize/summaryDocuments';
 
 /** JS heap limit of the engine worker; past it the worker dies (out of memory) and is restarted. */
 const WORKER_HEAP_MB = 3072;
@@ -42,7 +43,8 @@ export function activate(context: vscode.ExtensionContext): CatApi {
   const tracker = new DocumentTracker(engine, settings, log);
   const background = new BackgroundCompressor(engine, tracker, chunkSize, settings, log);
   const inline = new CatInlineCompletionProvider(engine, tracker, chunkSize, background, settings, log);
-  const summarize = new SummarizeCommand(engine, tracker, chunkSize, background, settings, log);
+  const summaryDocs = new SummaryDocuments();
+  const summarize = new SummarizeCommand(engine, tracker, chunkSize, background, summaryDocs, settings, log);
   const probe = new SpeedProbe(engine, tracker, chunkSize, background, log);
   const panel = new ChunkSizePanel(context.extensionUri, chunkSize, probe, log);
   const status = new StatusBar(engine, chunkSize, tracker, background, inline, log);
@@ -65,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): CatApi {
   const startEngine = (): Promise<EngineState> => engine.start(loadArgs());
 
   context.subscriptions.push(
+    summaryDocs,
     chunkSize,
     tracker,
     background,

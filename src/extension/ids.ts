@@ -45,3 +45,5 @@ export const ViewTypes = {
 } as const;
 
 export const SUMMARY_LANGUAGE = 'markdown';
+/** Scheme of the read-only virtual documents that show summaries. */
+export const SUMMARY_SCHEME = 'cat-summary';

@@ -83,3 +83,11 @@ test('renderSummaryMarkdown without overview or outline says so', () => {
   assert.match(md, /No symbols or headings found/);
   assert.match(md, /returned no passages/);
 });
+
+test('markdownLinks resolves reference links and escaped labels', () => {
+  const md = 'See [a \\[b\\]](<file:///x.ts#L2>) and [c][L9].\n\n[L9]: <file:///x.ts#L9>\n';
+  assert.deepEqual(markdownLinks(md), [
+    { text: 'a \\[b\\]', href: 'file:///x.ts#L2' },
+    { text: 'c', href: 'file:///x.ts#L9' },
+  ]);
+});

@@ -102,6 +102,8 @@ describe('Summarize Open File', () => {
     // The Markdown document is open beside the source.
     const md = out.editor.document;
     assert.equal(md.languageId, 'markdown');
+    assert.equal(md.uri.scheme, 'cat-summary', 'a read-only virtual document');
+    assert.equal(md.isDirty, false);
     assert.notEqual(out.editor.viewColumn, editor.viewColumn);
     const text = md.getText();
     assert.match(text, /^# Summary: ten-thousand\.js/);
@@ -130,6 +132,42 @@ describe('Summarize Open File', () => {
       const active = vscode.window.activeTextEditor;
       assert.equal(active?.document.uri.toString(), src.uri.toString());
       assert.equal(active?.selection.active.line, l.target!.line - 1, `link ${l.href} opened line ${l.target!.line}`);
+    }
+  });
+
+  it('plain-text copy without the overview: passages only, no language extension in the host (reported)', async function () {
+    this.timeout(600_000);
+    const a = await api();
+    const cfg = vscode.workspace.getConfiguration('cat');
+    await cfg.update('summary.overview', false, vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await open(tempFile('ten-thousand.txt', realSource(10_000)));
+      const docId = editor.document.uri.toString();
+      // Same text as the .js file: the chunk cache already holds every chunk.
+      await waitFor('cache coverage', async () => {
+        const c = (await a.engine.cacheStats(16)).coverage.find((x) => x.docId === docId);
+        return c && c.total > 0 && c.cached >= c.total;
+      }, 300_000, 250);
+      const h = monitorEventLoopDelay({ resolution: 10 });
+      const gaps = new GapSampler();
+      h.enable();
+      const t0 = performance.now();
+      gaps.start(t0);
+      const out = await vscode.commands.executeCommand<SummaryOutcome | undefined>('cat.summarizeOpenFile');
+      const ms = performance.now() - t0;
+      h.disable();
+      gaps.stop();
+      assert.ok(out && out.result.passages.length > 0);
+      assert.equal(out.result.overview, undefined);
+      report('summarize.10000lines.plaintext.noOverview', {
+        totalMs: Math.round(ms),
+        engineMs: Math.round(out.result.ms),
+        eventLoopDelayMs: { p50: +(h.percentile(50) / 1e6).toFixed(1), p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) },
+        longestStallsMs: gaps.top(3),
+        phasesMs: out.phases,
+      });
+    } finally {
+      await cfg.update('summary.overview', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

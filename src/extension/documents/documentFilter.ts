@@ -5,8 +5,8 @@ export type DocumentVerdict =
   | { ok: true; note?: string }
   | { ok: false; reason: 'binary' | 'tooLarge' | 'scheme'; message: string };
 
-/** Schemes of VS Code's own panels and editors: never tracked, never completed. */
-const INTERNAL_SCHEMES = new Set(['output', 'debug', 'vscode', 'comment', 'walkThrough', 'walkThroughSnippet', 'search-editor']);
+/** Schemes of VS Code's own panels and of our summaries: never tracked, never completed. */
+const INTERNAL_SCHEMES = new Set(['output', 'debug', 'vscode', 'comment', 'walkThrough', 'walkThroughSnippet', 'search-editor', 'cat-summary']);
 
 export function isInternalScheme(scheme: string): boolean {
   return INTERNAL_SCHEMES.has(scheme) || scheme.startsWith('vscode-');

@@ -59,6 +59,11 @@ export class SuggestionCache {
     return undefined;
   }
 
+  /** The stored keys and texts, most recent first (diagnostics). */
+  entries(): (SuggestionKey & { text: string })[] {
+    return [...this.lru.values()];
+  }
+
   forgetDocument(docId: string): void {
     for (const [id, e] of this.lru.entries()) if (e.docId === docId) this.lru.delete(id);
   }

@@ -8,9 +8,9 @@ import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import { docIdOf, type DocumentTracker } from '../documents/documentTracker';
 import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
-import { SUMMARY_LANGUAGE } from '../ids';
 import type { Settings } from '../settings';
 import { flattenSymbols, textOutline, type OutlineEntry, type SymbolLike } from './outline';
+import type { SummaryDocuments } from './summaryDocuments';
 import { renderSummaryMarkdown } from './summaryMarkdown';
 
 const SYMBOL_TIMEOUT_MS = 4000;
@@ -52,6 +52,7 @@ export class SummarizeCommand {
     private readonly tracker: DocumentTracker,
     private readonly chunkSize: ChunkSizeController,
     private readonly background: BackgroundCompressor,
+    private readonly documents: SummaryDocuments,
     private readonly settings: Settings,
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -161,8 +162,7 @@ export class SummarizeCommand {
         lineCount: doc.lineCount,
       });
       mark('render');
-      const md = await vscode.workspace.openTextDocument({ language: SUMMARY_LANGUAGE, content: markdown });
-      const editor = await vscode.window.showTextDocument(md, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      const editor = await this.documents.show(title, markdown);
       mark('shown');
       const totalMs = performance.now() - t0;
       this.log.info(

@@ -34,11 +34,20 @@ export function parseLineLink(href: string): { uri: string; line: number } | und
   return { uri: m[1], line: Number(m[2]) };
 }
 
-/** Every Markdown link target in a text (angle-bracket or plain destinations). */
+/**
+ * Every Markdown link in a text, in order, with its target: inline links `[t](<dest>)` /
+ * `[t](dest)` and reference links `[t][ref]` resolved through `[ref]: <dest>` definitions.
+ */
 export function markdownLinks(md: string): { text: string; href: string }[] {
+  const defs = new Map<string, string>();
+  const defRe = /^\s{0,3}\[([^\]]+)\]:\s*(?:<([^>]*)>|(\S+))\s*$/gm;
+  for (let m = defRe.exec(md); m; m = defRe.exec(md)) defs.set(m[1].toLowerCase(), m[2] ?? m[3]);
   const out: { text: string; href: string }[] = [];
-  const re = /\[([^\]]*)\]\((?:<([^>]*)>|([^)\s]*))\)/g;
-  for (let m = re.exec(md); m; m = re.exec(md)) out.push({ text: m[1], href: m[2] ?? m[3] });
+  const re = /\[((?:\\.|[^\]\\])*)\](?:\((?:<([^>]*)>|([^)\s]*))\)|\[([^\]]+)\])/g;
+  for (let m = re.exec(md); m; m = re.exec(md)) {
+    const href = m[4] !== undefined ? defs.get(m[4].toLowerCase()) : (m[2] ?? m[3]);
+    if (href !== undefined) out.push({ text: m[1], href });
+  }
   return out;
 }
 
@@ -52,6 +61,7 @@ function fence(body: string): string {
   return ticks;
 }
 
+/** An inline link (one click opens the line, in the editor and in the preview). */
 function link(label: string, uri: string, line: number): string {
   return `[${label}](<${lineLink(uri, line)}>)`;
 }
