@@ -117,13 +117,13 @@ export function codeServerCli(sb, args, timeoutMs = 120_000) {
  * Returns { port, origin, proc, stop(), output() }. stop() kills the whole group: a plain
  * kill of the main pid leaves the file watcher and the extension host running.
  */
-export async function startCodeServer(sb, { port, env = {}, echo = false } = {}) {
+export async function startCodeServer(sb, { port, env = {}, echo = false, args: extraArgs = [] } = {}) {
   assertCodeServerInstalled();
   port ??= await freePort();
   const args = [CODE_SERVER_ENTRY, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',
-    '--user-data-dir', sb.userData, '--extensions-dir', sb.extensions];
+    '--user-data-dir', sb.userData, '--extensions-dir', sb.extensions, ...extraArgs];
   const proc = spawn(process.execPath, args, {
     cwd: sb.dir, env: sandboxEnv(sb, env), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,7 @@
 //   1. open a real source file, type, see our ghost text     -> ghost-text.png
 //   2. click the status-bar item, move the chunk-size slider  -> chunk-slider.png
 //   3. "CAT: Summarize Open File" from the command palette    -> summarize.png
+//      and its Markdown preview                               -> summarize-preview.png
 // Exits non-zero if any step fails (a failure screenshot goes to the logs folder).
 //
 // Usage: node test/ui/ui-check.mjs [--extension DIR] [--out DIR] [--timeout SECONDS] [--keep] [--verbose]
@@ -95,31 +96,57 @@ async function openFile(page, relPath) {
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
 }
 
+// Things a user types at the end of the file, each a place where a code model has
+// something to say. They are tried in turn until our provider shows ghost text (a small
+// model may have nothing to add at one of them: the provider drops blank suggestions).
+// Keys are typed one by one, so the editor's auto-closing brackets and indentation apply.
+const TYPING_ATTEMPTS = [
+  ['function add(a: number, b: number): number {', 'Enter', 'return '],
+  ['const block = new KvBlock(4, [2, 2, 3]);', 'Enter', 'block.app'],
+  ['export function '],
+  ['const total = items.reduce((sum, item) => '],
+];
+
+async function typeKeys(page, keys) {
+  for (const k of keys) {
+    if (k === 'Enter') await page.keyboard.press('Enter');
+    else await page.keyboard.type(k, { delay: 40 });
+  }
+}
+
 async function ghostTextStep(page) {
   await openFile(page, SOURCE_FILE);
   const editor = page.locator('.editor-instance .monaco-editor').first();
   await editor.locator('.view-lines').click();
-  // End of the file, a fresh line, the start of a declaration: the provider completes it.
-  await page.keyboard.press('Control+End');
-  await page.keyboard.press('Enter');
-  await page.keyboard.press('Enter');
-  await page.keyboard.type('export function ', { delay: 60 });
   const ghost = page.locator('.ghost-text-decoration, .ghost-text-decoration-preview').first();
+  let shown = false;
   try {
-    await ghost.waitFor({ state: 'visible', timeout: 20_000 });
-  } catch {
-    log('     no ghost text after typing; triggering explicitly with Alt+\\');
-    await page.keyboard.press('Alt+Backslash');
-    await ghost.waitFor({ state: 'visible', timeout: 40_000 });
+    for (const [i, keys] of TYPING_ATTEMPTS.entries()) {
+      // A fresh line at the end of the file.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      await typeKeys(page, keys);
+      shown = await ghost.waitFor({ state: 'visible', timeout: 12_000 }).then(() => true, () => false);
+      if (!shown) {
+        log(`     attempt ${i + 1}: no ghost text after typing; triggering explicitly with Alt+\\`);
+        await page.keyboard.press('Alt+Backslash');
+        shown = await ghost.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+      }
+      if (shown) break;
+    }
+    if (!shown) throw new Error(`no ghost text after ${TYPING_ATTEMPTS.length} typing attempts (see the extension's log in the logs folder)`);
+    const text = (await page.locator('.ghost-text-decoration, .ghost-text').allInnerTexts()).join('').trim();
+    if (!text) throw new Error('ghost text decoration is empty');
+    log(`     ghost text: ${JSON.stringify(text.slice(0, 80))}`);
+    await shot(page, 'ghost-text.png');
+  } finally {
+    await page.keyboard.press('Escape');
+    // Leave the copy unchanged so later steps start clean and raise no "save changes?" dialog.
+    await runCommand(page, 'File: Revert File');
+    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
   }
-  const text = (await page.locator('.ghost-text-decoration, .ghost-text').allInnerTexts()).join('').trim();
-  if (!text) throw new Error('ghost text decoration is empty');
-  log(`     ghost text: ${JSON.stringify(text.slice(0, 80))}`);
-  await shot(page, 'ghost-text.png');
-  await page.keyboard.press('Escape');
-  // Leave the copy unchanged so later editor commands raise no "save changes?" dialog.
-  await runCommand(page, 'File: Revert File');
-  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
 }
 
 async function sliderStep(page) {
@@ -166,14 +193,31 @@ async function summarizeStep(page) {
   await shot(page, 'summarize.png');
 }
 
+async function summaryPreviewStep(page) {
+  // The summary document is active: render it as a user would read it.
+  await runCommand(page, 'Markdown: Open Preview');
+  const content = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  await content.locator('h1').first().waitFor({ state: 'visible', timeout: 30_000 });
+  const links = await content.locator('a').count();
+  if (links === 0) throw new Error('the rendered summary has no links');
+  log(`     preview: ${JSON.stringify((await content.locator('h1').first().innerText()).trim())}, ${links} links`);
+  await sleep(500);
+  await shot(page, 'summarize-preview.png');
+}
+
 async function main() {
   fs.mkdirSync(opts.out, { recursive: true });
   fs.rmSync(opts.logs, { recursive: true, force: true });
   fs.mkdirSync(opts.logs, { recursive: true });
-  // No TypeScript diagnostics: the workspace copy has no node_modules, squiggles would be noise.
+  // No TypeScript diagnostics (the workspace copy has no node_modules: squiggles would be
+  // noise), no suggest widget while typing (it would cover, and hold back, ghost text), and
+  // no auto save (on by default in VS Code for the web; desktop's default is off).
   const sb = makeSandbox('cui', {
+    'files.autoSave': 'off',
     'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 14,
     'typescript.validate.enable': false, 'javascript.validate.enable': false,
+    'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+    'editor.suggestOnTriggerCharacters': false,
   });
   const overall = deadline(Number(opts.timeout) * 1000, 'UI check');
   let server;
@@ -183,7 +227,8 @@ async function main() {
     // Workspace: a copy of real sources of this repository (the file we edit is a copy).
     const ws = makeWorkspace(sb);
     fs.cpSync(path.join(REPO_ROOT, 'src'), path.join(ws, 'src'), { recursive: true });
-    server = await startCodeServer(sb, { echo: opts.verbose });
+    // --log trace: the extension's log then shows each completion (what the model said).
+    server = await startCodeServer(sb, { echo: opts.verbose, args: ['--log', 'trace'] });
     browser = await launchBrowser(sb);
     const page = await browser.newPage({ viewport: VIEWPORT });
     page.on('pageerror', (err) => log(`[page error] ${err.message}`));
@@ -204,6 +249,7 @@ async function main() {
       await step('ghost text', () => ghostTextStep(page));
       await step('chunk-size slider', () => sliderStep(page));
       await step('summarize open file', () => summarizeStep(page));
+      await step('summary preview', () => summaryPreviewStep(page));
       return results;
     })();
     const results = await Promise.race([run, overall.promise]);
