@@ -15,7 +15,7 @@ import { lineCases } from './nextLine';
 import { recallCases } from './recall';
 
 interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
-const FULL: Sizes = { bpbFiles: 40, bpbMaxBytes: 12_000, lineCases: 500, recallPer: 20, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
+const FULL: Sizes = { bpbFiles: 30, bpbMaxBytes: 8_000, lineCases: 500, recallPer: 12, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
 const QUICK: Sizes = { bpbFiles: 4, bpbMaxBytes: 4_000, lineCases: 10, recallPer: 2, distances: [512, 1024], posTokens: 2048 };
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   }
   results.bitsPerByteByPosition = pos;
 
-  const lineFiles = sampleFiles(code, 200, 17, 500, 12_000);
+  const lineFiles = sampleFiles(code, 200, 17, 500, 5_000);
   const cases = lineCases(lineFiles, sz.lineCases, 19);
   const nextLine: Record<string, unknown> = {};
   const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];

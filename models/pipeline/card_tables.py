@@ -1,0 +1,44 @@
+"""Print the model card's Markdown tables from models/eval/results.json (so the card quotes the run).
+
+  python3 -m models.pipeline.card_tables models/eval/results.json
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def table(head: list[str], rows: list[list]) -> str:
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
+    return '\n'.join(out)
+
+
+def main(path: str) -> int:
+    r = json.loads(Path(path).read_text())
+    bpb = r['bitsPerByte']['byConfig']
+    dense = bpb['dense']['bitsPerByte']
+    print(f"### Bits per byte, held-out packages ({r['bitsPerByte']['files']} files, first "
+          f"{r['bitsPerByte']['maxBytesPerFile']} bytes each)\n")
+    print(table(['model', 'bits/byte', 'vs dense', 'tokens'],
+                [[k, f"{v['bitsPerByte']:.3f}", f"{100 * (v['bitsPerByte'] / dense - 1):+.1f}%", v['tokens']] for k, v in bpb.items()]))
+    pos = r['bitsPerByteByPosition']
+    names = list(pos)
+    spans = [f"{p['fromTokens']}-{p['toTokens']}" for p in pos[names[0]]]
+    print('\n### Bits per byte by token position (one long held-out sequence)\n')
+    print(table(['tokens'] + names, [[s] + [f"{pos[n][i]['bitsPerByte']:.3f}" for n in names] for i, s in enumerate(spans)]))
+    print('\n### Next-line completion (greedy, held-out files)\n')
+    print(table(['model', 'cases', 'exact match', 'edit similarity', 'mean ms'],
+                [[k, v['cases'], f"{100 * v['exactMatch']:.1f}%", f"{v['editSimilarity']:.3f}", f"{v['meanMs']:.0f}"]
+                 for k, v in r['nextLine'].items()]))
+    rec = r['recall']['byConfig']
+    dists = list(next(iter(rec.values())))
+    print(f"\n### In-context recall (accuracy, {r['recall']['casesPerDistance']} cases per distance)\n")
+    print(table(['model'] + [f'{d} tokens' for d in dists], [[k] + [f"{100 * v[d]:.0f}%" for d in dists] for k, v in rec.items()]))
+    print(f"\n(evaluation wall time {r['wallSeconds']} s)")
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main(sys.argv[1]))
