@@ -27,16 +27,20 @@ export type EngineState =
   | { kind: 'restarting'; modelDir: string; reason: string; delayMs: number; attempt: number }
   | { kind: 'stopped' };
 
-/** Per-operation request timeouts (ms): past them the worker is presumed hung and restarted. */
+/**
+ * Per-operation request timeouts (ms): past them the worker is presumed hung and restarted.
+ * Generous: the engine may legitimately block its thread for seconds (tokenizing a huge
+ * or minified document on a busy machine); a restart would only repeat that work.
+ */
 export const DEFAULT_TIMEOUTS: Record<Op, number> = {
   load: 180_000,
-  update: 60_000,
-  close: 15_000,
-  complete: 30_000,
+  update: 120_000,
+  close: 60_000,
+  complete: 60_000,
   summarize: 600_000,
   warm: 900_000,
-  stats: 15_000,
-  clear: 15_000,
+  stats: 120_000,
+  clear: 60_000,
   dispose: 5_000,
 };
 

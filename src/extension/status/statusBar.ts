@@ -22,6 +22,7 @@ export class StatusBar implements vscode.Disposable {
   private statsTimer: NodeJS.Timeout;
   private stats: CacheStats | undefined;
   private lastCompletionMs: number | undefined;
+  private statsInFlight = false;
   private view: StatusView | undefined;
 
   constructor(
@@ -90,12 +91,16 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private async fetchStats(): Promise<void> {
-    if (this.engine.state.kind !== 'ready') return;
+    // One request at a time: computing coverage can take the engine a while on huge documents.
+    if (this.engine.state.kind !== 'ready' || this.statsInFlight) return;
+    this.statsInFlight = true;
     try {
       this.stats = await this.engine.cacheStats(this.chunkSize.current);
       this.render();
     } catch (e) {
       this.log.debug(`cache stats unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.statsInFlight = false;
     }
   }
 

@@ -11,7 +11,7 @@ import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
 import { flattenSymbols, textOutline, type OutlineEntry, type SymbolLike } from './outline';
 import type { SummaryDocuments } from './summaryDocuments';
-import { renderSummaryMarkdown } from './summaryMarkdown';
+import { renderSummaryMarkdown, type SummaryView } from './summaryMarkdown';
 
 const SYMBOL_TIMEOUT_MS = 4000;
 /**
@@ -25,8 +25,12 @@ export interface SummaryOutcome {
   source: vscode.Uri;
   markdown: string;
   editor: vscode.TextEditor;
+  /** Outline + passages (stage 1). */
   result: SummaryResult;
+  /** Until the summary document was shown. */
   totalMs: number;
+  /** The generated overview (stage 2, in the background): undefined when off or none. */
+  overview: Promise<string | undefined>;
   /** Milliseconds from the start at which each phase ended (diagnostics, tests). */
   phases: Record<string, number>;
 }
@@ -127,13 +131,15 @@ export class SummarizeCommand {
       mark('sync');
       if (!verdict.ok) throw new Error(verdict.message);
       const chunkSize = this.chunkSize.current;
+      const version = doc.version;
       let reported = 0;
+      // Stage 1: outline + key passages (compressed chunks, mostly from the cache): shown at once.
       const result = await this.engine.summarize({
         docId: docIdOf(doc),
-        version: doc.version,
+        version,
         chunkSize,
         maxPassages: this.settings.summaryMaxPassages(),
-        overview: this.settings.summaryOverview(),
+        overview: false,
         signal: ac.signal,
         onProgress: (p) => {
           const pct = p.total > 0 ? Math.min(100, (p.done / p.total) * 100) : 0;
@@ -146,33 +152,80 @@ export class SummarizeCommand {
       if (ac.signal.aborted) return undefined;
       const outline = await outlinePromise;
       const info = this.engine.info;
-      const markdown = renderSummaryMarkdown({
+      const wantOverview = this.settings.summaryOverview();
+      const view: SummaryView = {
         title,
         uri: doc.uri.toString(),
         languageId: doc.languageId,
         outline: outline.entries,
         outlineSource: outline.source,
         passages: result.passages,
-        overview: result.overview,
+        overviewState: wantOverview ? 'pending' : 'off',
         model: info?.modelName ?? 'unknown',
         chunkSize,
         provider: info?.provider.active ?? '?',
         chunks: result.chunks,
         ms: result.ms,
         lineCount: doc.lineCount,
-      });
+      };
+      const markdown = renderSummaryMarkdown(view);
       mark('render');
       const editor = await this.documents.show(title, markdown);
       mark('shown');
       const totalMs = performance.now() - t0;
       this.log.info(
-        `summary of ${title}: ${result.chunks} chunks, ${result.passages.length} passages, overview ${result.overview ? 'yes' : 'no'}, ` +
-          `engine ${result.ms.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`,
+        `summary of ${title}: ${result.chunks} chunks, ${result.passages.length} passages, engine ${result.ms.toFixed(0)} ms, shown after ${totalMs.toFixed(0)} ms`,
       );
-      return { source: doc.uri, markdown, editor, result, totalMs, phases };
+      // Stage 2: the generated overview, in the background; the document updates when it is done.
+      const overview = wantOverview
+        ? this.generateOverview(doc, version, chunkSize, view, editor.document.uri, title)
+        : Promise.resolve(undefined);
+      return { source: doc.uri, markdown, editor, result, totalMs, phases, overview };
     } finally {
       hold.dispose();
       sub.dispose();
+    }
+  }
+
+  /** Ask the model for an overview and put it into the shown summary. Never rejects. */
+  private async generateOverview(
+    doc: vscode.TextDocument,
+    version: number,
+    chunkSize: number,
+    view: SummaryView,
+    summaryUri: vscode.Uri,
+    title: string,
+  ): Promise<string | undefined> {
+    const ac = new AbortController();
+    const closed = vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.toString() === summaryUri.toString()) ac.abort();
+    });
+    const hold = this.background.hold();
+    const t0 = performance.now();
+    try {
+      const res = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `CAT: overview of ${title}` },
+        () =>
+          this.engine.summarize({
+            docId: docIdOf(doc),
+            version,
+            chunkSize,
+            maxPassages: 1,
+            overview: true,
+            signal: ac.signal,
+          }),
+      );
+      this.documents.update(summaryUri, renderSummaryMarkdown({ ...view, overview: res.overview, overviewState: 'done' }));
+      this.log.info(`overview of ${title}: ${res.overview ? 'generated' : 'none'} in ${(performance.now() - t0).toFixed(0)} ms`);
+      return res.overview;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (!isAbortError(e)) this.log.warn(`overview of ${title} failed: ${message}`);
+      this.documents.update(summaryUri, renderSummaryMarkdown({ ...view, overviewState: 'off' }));
+      return undefined;
+    } finally {
+      hold.dispose();
+      closed.dispose();
     }
   }
 }

@@ -9,6 +9,8 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
   private readonly contents = new Map<string, string>();
   private counter = 0;
   private readonly subs: vscode.Disposable[];
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
 
   constructor() {
     this.subs = [
@@ -21,6 +23,13 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.toString()) ?? '_This summary is no longer available: run "CAT: Summarize Open File" again._\n';
+  }
+
+  /** Replace a shown summary's text (the open editor follows). */
+  update(uri: vscode.Uri, markdown: string): void {
+    if (!this.contents.has(uri.toString())) return;
+    this.contents.set(uri.toString(), markdown);
+    this.changed.fire(uri);
   }
 
   /** Open a summary beside the active editor. */
@@ -36,6 +45,7 @@ export class SummaryDocuments implements vscode.TextDocumentContentProvider, vsc
 
   dispose(): void {
     for (const s of this.subs) s.dispose();
+    this.changed.dispose();
     this.contents.clear();
   }
 }
