@@ -78,3 +78,11 @@ test('choices: auto first, every trained size labelled with its measured speed',
   assert.equal(choiceIndex(ch, 'auto'), 0);
   assert.equal(speedLabel(undefined), 'not measured');
 });
+
+test('per-token latency is decode time after the first token when the engine reports it', () => {
+  const b = new LatencyBook();
+  b.record(16, 300, 11, 200); // (300 - 200) / 10 = 10 ms/token
+  b.record(32, 90, 1, 80); // one token: 90 ms/token
+  assert.equal(b.summary(16).msPerTokenP50, 10);
+  assert.equal(b.summary(32).msPerTokenP50, 90);
+});

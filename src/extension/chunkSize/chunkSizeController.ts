@@ -68,8 +68,8 @@ export class ChunkSizeController implements vscode.Disposable {
   }
 
   /** A completion finished: feed the measurement; "auto" may move. */
-  record(chunkSize: number, ms: number, tokens: number): void {
-    this.book.record(chunkSize, ms, tokens);
+  record(chunkSize: number, ms: number, tokens: number, firstTokenMs?: number): void {
+    this.book.record(chunkSize, ms, tokens, firstTokenMs);
     if (this.settings.chunkSize() === 'auto') this.recompute('measurement');
     else this.changed.fire(this.view());
   }

@@ -1,7 +1,10 @@
 // Live latency measurements per chunk size, and the "auto" choice made from them. Pure.
 
 export interface LatencySample {
-  /** Milliseconds per generated token (request time / tokens). */
+  /**
+   * Milliseconds per generated token: decode time per token after the first when the
+   * engine reports its first-token time, else request time / tokens.
+   */
   msPerToken: number;
   /** Whole request time (time to the suggestion). */
   ms: number;
@@ -26,10 +29,11 @@ function median(xs: number[]): number | undefined {
 export class LatencyBook {
   private readonly bySize = new Map<number, LatencySample[]>();
 
-  record(chunkSize: number, ms: number, tokens: number): void {
+  record(chunkSize: number, ms: number, tokens: number, firstTokenMs?: number): void {
     if (!(tokens > 0) || !(ms >= 0)) return;
+    const decode = firstTokenMs !== undefined && tokens > 1 && firstTokenMs <= ms ? (ms - firstTokenMs) / (tokens - 1) : undefined;
     const list = this.bySize.get(chunkSize) ?? [];
-    list.push({ ms, msPerToken: ms / tokens });
+    list.push({ ms, msPerToken: decode ?? ms / tokens });
     if (list.length > KEEP) list.splice(0, list.length - KEEP);
     this.bySize.set(chunkSize, list);
   }

@@ -81,7 +81,7 @@ export class SpeedProbe {
           temperature: 0,
           signal: ac.signal,
         });
-        if (res.tokens > 0) this.controller.record(c, res.ms, res.tokens);
+        if (res.tokens > 0) this.controller.record(c, res.ms, res.tokens, res.timing?.firstTokenMs);
         out.push({ chunkSize: c, ms: res.ms, tokens: res.tokens });
         this.log.info(`speed probe C=${c}: ${res.tokens} tokens in ${res.ms.toFixed(0)} ms (${(res.ms / Math.max(1, res.tokens)).toFixed(1)} ms/token)`);
         progress.report({ increment: 100 / sizes.length });

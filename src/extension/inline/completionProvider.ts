@@ -127,7 +127,7 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       signal,
     });
     if (signal.aborted || doc.version !== version) return [];
-    if (res.tokens > 0 && res.stop !== 'aborted') this.chunkSize.record(res.chunkSize, res.ms, res.tokens);
+    if (res.tokens > 0 && res.stop !== 'aborted') this.chunkSize.record(res.chunkSize, res.ms, res.tokens, res.timing?.firstTokenMs);
 
     const following: string[] = [];
     for (let l = position.line + 1; l < Math.min(doc.lineCount, position.line + 1 + FOLLOWING_LINES); l++) following.push(doc.lineAt(l).text);
