@@ -133,6 +133,7 @@ export class SummarizeCommand {
       const chunkSize = this.chunkSize.current;
       const version = doc.version;
       let reported = 0;
+      let lastReport = 0;
       // Stage 1: outline + key passages (compressed chunks, mostly from the cache): shown at once.
       const result = await this.engine.summarize({
         docId: docIdOf(doc),
@@ -142,6 +143,10 @@ export class SummarizeCommand {
         overview: false,
         signal: ac.signal,
         onProgress: (p) => {
+          // At most ~8 updates a second: each one is a message to the workbench.
+          const now = performance.now();
+          if (now - lastReport < 120 && p.done < p.total) return;
+          lastReport = now;
           const pct = p.total > 0 ? Math.min(100, (p.done / p.total) * 100) : 0;
           const increment = Math.max(0, pct - reported);
           reported += increment;
