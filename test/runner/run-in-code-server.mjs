@@ -43,7 +43,7 @@ function fail(message) {
 }
 
 if (!fs.existsSync(path.join(extensionDir, 'package.json'))) fail(`no package.json in extension dir ${extensionDir}`);
-if (!fs.existsSync(testsFile)) fail(`test entry ${testsFile} not found (build first: npm run build)`);
+if (!fs.existsSync(testsFile)) fail(`test entry ${testsFile} not found (build first: node esbuild.js)`);
 if (!(timeoutMs > 0)) fail(`bad --timeout ${opts.timeout}`);
 
 async function main() {
