@@ -21,6 +21,9 @@ export interface PrefixTokens {
   seq: Int32Array;
   startLine: number;
   capped: boolean;
+  /** Index of seq[0] in the document sequence [file] + tokens, when seq is a slice of it (chunk keys
+   * of windows are then looked up at the same document positions); undefined otherwise. */
+  offset?: number;
 }
 
 /** Window start: a multiple of WINDOW_STRIDE at or after `first` when that stays before the cursor line. */
@@ -65,12 +68,12 @@ export function prefixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPo
     const before = 1 + dt.lineStarts[L];
     if (before + partial.ids.length <= maxTokens) {
       const body = dt.ids.subarray(0, dt.lineStarts[L]);
-      return { seq: concat([fileId], [body, partial.ids], body.length + partial.ids.length), startLine: 0, capped: partial.capped };
+      return { seq: concat([fileId], [body, partial.ids], body.length + partial.ids.length), startLine: 0, capped: partial.capped, offset: 0 };
     }
     const s0 = Math.ceil((before + partial.ids.length - maxTokens) / WINDOW_TOKEN_STRIDE) * WINDOW_TOKEN_STRIDE;
     const from = Math.min(s0 - 1, dt.lineStarts[L]);
     const body = dt.ids.subarray(from, dt.lineStarts[L]);
-    return { seq: concat([], [body, partial.ids], body.length + partial.ids.length), startLine: firstLineAfter(dt.lineStarts, from) - 1, capped: true };
+    return { seq: concat([], [body, partial.ids], body.length + partial.ids.length), startLine: firstLineAfter(dt.lineStarts, from) - 1, capped: true, offset: from + 1 };
   }
   const lines: Int32Array[] = [];
   let total = 0;
@@ -87,7 +90,7 @@ export function prefixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPo
   const startLine = capped ? strideStart(first, cur.line) : first;
   for (let i = first; i < startLine; i++) total -= lines[i - first].length;
   lines.splice(0, startLine - first);
-  return { seq: concat([fileId], [...lines, partial.ids], total + partial.ids.length), startLine, capped };
+  return { seq: concat([fileId], [...lines, partial.ids], total + partial.ids.length), startLine, capped, offset: startLine === 0 ? 0 : undefined };
 }
 
 /** Tokens after the cursor (rest of the cursor line, then following lines), at most maxTokens. */
@@ -127,18 +130,22 @@ export interface WholeTokens {
   seq: Int32Array;
   /** Token offset in seq where line i starts (i = 0..lines), with a final entry = seq.length. */
   lineTokenStarts: number[];
+  /** Lines covered; when capped the last one may be covered only in part. */
   lines: number;
   capped: boolean;
 }
 
-/** [file] + the document from its start, capped at maxTokens (warm-up, summaries, eval). */
+/** [file] + the document from its start, capped at maxTokens (warm-up, summaries, eval): the
+ * complete lines that fit, then as much of the next line as fits (a huge single line still counts). */
 export function wholeTokens(snap: DocSnapshot, tok: DocTokenizer, fileId: number, maxTokens: number, dt?: DocTokens): WholeTokens {
   if (dt) {
-    let k = snap.lineCount;
-    while (k > 0 && dt.lineStarts[k] > maxTokens) k = Math.max(0, firstLineAfter(dt.lineStarts, maxTokens) - 1);
-    const body = dt.ids.subarray(0, dt.lineStarts[k]);
+    const n = snap.lineCount;
+    const k = dt.lineStarts[n] <= maxTokens ? n : firstLineAfter(dt.lineStarts, maxTokens) - 1;
+    const end = k < n ? maxTokens : dt.lineStarts[n];
+    const body = dt.ids.subarray(0, end);
     const lineTokenStarts = Array.from(dt.lineStarts.subarray(0, k + 1), (x) => x + 1);
-    return { seq: concat([fileId], [body], body.length), lineTokenStarts, lines: k, capped: k < snap.lineCount };
+    if (end > dt.lineStarts[k]) lineTokenStarts.push(1 + end);
+    return { seq: concat([fileId], [body], body.length), lineTokenStarts, lines: lineTokenStarts.length - 1, capped: k < n };
   }
   const parts: Int32Array[] = [];
   const lineTokenStarts: number[] = [];
@@ -147,7 +154,11 @@ export function wholeTokens(snap: DocSnapshot, tok: DocTokenizer, fileId: number
   let i = 0;
   for (; i < snap.lineCount; i++) {
     const ids = tok.encodeLine(snap.lineBytes(i));
-    if (total + ids.length > maxTokens) { capped = true; break; }
+    if (total + ids.length > maxTokens) {
+      capped = true;
+      if (total < maxTokens) { lineTokenStarts.push(1 + total); parts.push(ids.subarray(0, maxTokens - total)); total = maxTokens; i++; }
+      break;
+    }
     lineTokenStarts.push(1 + total);
     parts.push(ids);
     total += ids.length;

@@ -2,33 +2,37 @@
 // and a small LRU pool of decoder states (block-a keys/values reused by common prefix).
 import type { SeqState } from './state';
 
-interface KeyMemoEntry { seq: Int32Array; keys: string[] }
+interface KeyMemoEntry { seq: Int32Array; keys: string[]; offset: number }
 
-/** Chunk content keys of a sequence, reusing the keys of chunks equal to the previous sequence's. */
+/** Which sequence of a document: its whole sequence (warm-up, summaries, context, coverage) or a cursor window. */
+export type KeySlot = 'whole' | 'window';
+
+/**
+ * Chunk content keys of a document's sequences. A chunk whose tokens equal those at the same
+ * document position in the last sequence of either slot reuses that key (no hashing). `offset` is
+ * the index of seq[0] in the document sequence [file] + tokens (0 for sequences from the start,
+ * the window start for windows); it only says where to look, keys are always checked by content.
+ */
 export class KeyMemo {
-  private readonly memo = new Map<string, Map<number, KeyMemoEntry>>();
+  private readonly memo = new Map<string, Map<string, KeyMemoEntry>>();
   computed = 0;
   reused = 0;
 
   constructor(private readonly keyOf: (C: number, ids: ArrayLike<number>, from: number) => string) {}
 
-  keys(docId: string, C: number, seq: Int32Array): string[] {
+  keys(docId: string, C: number, seq: Int32Array, slot: KeySlot = 'window', offset = 0): string[] {
     const n = Math.floor(seq.length / C);
-    let byC = this.memo.get(docId);
-    if (!byC) { byC = new Map(); this.memo.set(docId, byC); }
-    const prev = byC.get(C);
+    let bySlot = this.memo.get(docId);
+    if (!bySlot) { bySlot = new Map(); this.memo.set(docId, bySlot); }
+    const other: KeySlot = slot === 'whole' ? 'window' : 'whole';
+    const prevs = [bySlot.get(`${C}:${slot}`), bySlot.get(`${C}:${other}`)].filter((p): p is KeyMemoEntry => p !== undefined);
     const keys: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const from = i * C;
-      if (prev && (i + 1) * C <= prev.seq.length && i < prev.keys.length && sameRange(prev.seq, seq, from, C)) {
-        keys[i] = prev.keys[i];
-        this.reused++;
-      } else {
-        keys[i] = this.keyOf(C, seq, from);
-        this.computed++;
-      }
+      let k: string | undefined;
+      for (const p of prevs) if ((k = keyAt(p, C, seq, offset, i))) break;
+      if (k) { keys[i] = k; this.reused++; } else { keys[i] = this.keyOf(C, seq, i * C); this.computed++; }
     }
-    byC.set(C, { seq, keys });
+    bySlot.set(`${C}:${slot}`, { seq, keys, offset });
     return keys;
   }
 
@@ -36,9 +40,14 @@ export class KeyMemo {
   clear(): void { this.memo.clear(); }
 }
 
-function sameRange(a: Int32Array, b: Int32Array, from: number, len: number): boolean {
-  for (let i = from; i < from + len; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** The key of chunk i of seq (starting at document index offset) if prev holds the same tokens there. */
+function keyAt(prev: KeyMemoEntry, C: number, seq: Int32Array, offset: number, i: number): string | undefined {
+  const d = offset + i * C - prev.offset;
+  if (d < 0 || d % C !== 0) return undefined;
+  const j = d / C;
+  if (j >= prev.keys.length || (j + 1) * C > prev.seq.length) return undefined;
+  for (let t = 0; t < C; t++) if (prev.seq[d + t] !== seq[i * C + t]) return undefined;
+  return prev.keys[j];
 }
 
 /** Decoder states by document and chunk size, least recently used released beyond `max`. */

@@ -5,7 +5,11 @@ import { checkStop, type StopContext } from './stopRules';
 import type { DocTokenizer } from './tokenizer';
 
 export interface GenerateOptions {
+  /** Most tokens in all, counting `prior`. */
   maxTokens: number;
+  /** Tokens generated before (a resumed generation): the state's context already ends with
+   * them; stop rules and the returned ids/text include them. */
+  prior?: number[];
   sampler: Sampler;
   /** Ids that end generation (endoftext and structural specials). */
   stopIds: Set<number>;
@@ -34,17 +38,18 @@ export function streamText(tok: DocTokenizer, ids: number[]): string {
 
 export async function generate(state: SeqState, firstLogits: Float32Array, tok: DocTokenizer, o: GenerateOptions): Promise<GenerateResult> {
   const t0 = performance.now();
-  const ids: number[] = [];
+  const ids: number[] = [...(o.prior ?? [])];
+  const first = ids.length;
   const stepMs: number[] = [];
   let logits = firstLogits;
-  let text = '';
+  let text = first ? streamText(tok, ids) : '';
   let stop = 'max';
   let firstTokenMs = 0;
-  for (let step = 0; step < o.maxTokens; step++) {
+  for (let step = first; step < o.maxTokens; step++) {
     if (o.signal?.aborted) { stop = 'aborted'; break; }
     o.onLogits?.(logits, step);
     const id = o.sampler.pick(logits);
-    if (step === 0) firstTokenMs = performance.now() - t0;
+    if (step === first) firstTokenMs = performance.now() - t0;
     if (o.stopIds.has(id)) { stop = 'eos'; break; }
     ids.push(id);
     const full = streamText(tok, ids);

@@ -3,12 +3,13 @@
 import * as path from 'node:path';
 import { checkChunkSize, ContractError, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
-import { prefixTokens, suffixTokens, fimSequence, wholeTokens, type WholeTokens } from './context';
+import { prefixTokens, suffixTokens, fimSequence, wholeTokens, type PrefixTokens, type WholeTokens } from './context';
 import { KeyMemo, StatePool } from './docState';
 import { deriveTokens, type DocTokens } from './docTokens';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentStore, type DocSnapshot } from './documents';
 import { generate } from './generate';
 import { Model } from './model';
+import { runOverview } from './overview';
 import { ChunkPersistence } from './persist';
 import { GraphRunner } from './runner';
 import { Sampler } from './sampling';
@@ -93,6 +94,21 @@ export class Engine implements CatEngine {
     return w;
   }
 
+  private readonly wholeKeyCache = new WeakMap<WholeTokens, Map<number, string[]>>();
+  /** Content keys of the complete chunks of the snapshot's whole sequence, memoized per snapshot and C. */
+  private wholeKeys(docId: string, whole: WholeTokens, C: number): string[] {
+    let byC = this.wholeKeyCache.get(whole);
+    if (!byC) { byC = new Map(); this.wholeKeyCache.set(whole, byC); }
+    let keys = byC.get(C);
+    if (!keys) { keys = this.memo.keys(docId, C, whole.seq, 'whole'); byC.set(C, keys); }
+    return keys;
+  }
+
+  /** [file] + the chunk-aligned window at the end of the document (warm-up and overview run it). */
+  private endWindow(snap: DocSnapshot): PrefixTokens {
+    return prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
+  }
+
   /** Token ids of the whole snapshot (derived from the previous version); undefined for very large files. */
   private tokensOf(snap: DocSnapshot): DocTokens | undefined {
     if (snap.tokens) return snap.tokens;
@@ -165,7 +181,7 @@ export class Engine implements CatEngine {
       const snap = this.docs.latest(id);
       if (!snap) { this.log.debug(`context document ${id} is not open; skipped`); continue; }
       const whole = this.whole(snap);
-      const keys = this.memo.keys(id, C, whole.seq);
+      const keys = this.wholeKeys(id, whole, C);
       const n = Math.min(keys.length, left);
       const list: ContextEntry[] = [];
       for (let i = 0; i < n; i++) list.push({ key: keys[i], ids: whole.seq.subarray(i * C, (i + 1) * C) });
@@ -186,7 +202,7 @@ export class Engine implements CatEngine {
     const dt = this.tokensOf(snap);
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
-    const chunkKeys = C ? this.memo.keys(req.docId, C, seq) : undefined;
+    const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
     const ctx = C ? this.contextEntries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C) : [];
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
     const contextMs = performance.now() - t0;
@@ -237,13 +253,13 @@ export class Engine implements CatEngine {
     const C = this.chunkSizeOf({ chunkSize });
     const whole = this.whole(snap);
     if (C === 0) {
-      const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
+      const end = this.endWindow(snap);
       const bg = this.backgroundSignal(signal);
       await this.exclusive(() => this.pool.get(docId, 0).prefill(end.seq, { chunkSize: 0, signal: bg, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }))
         .catch((e: Error) => { if (e.name !== 'AbortError') throw e; });
       return;
     }
-    const keys = this.memo.keys(docId, C, whole.seq);
+    const keys = this.wholeKeys(docId, whole, C);
     const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
     const total = keys.length;
     // compress in batches, each batch a separate turn on the model so completions interleave
@@ -257,8 +273,8 @@ export class Engine implements CatEngine {
     // decoder over the entries of the window a completion at the end of the document uses,
     // so that completion reuses them (common prefix of entry keys). A completion arriving
     // meanwhile preempts this; the entries done so far stay and are reused.
-    const end = prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
-    const endKeys = this.memo.keys(docId, C, end.seq);
+    const end = this.endWindow(snap);
+    const endKeys = this.memo.keys(docId, C, end.seq, 'window', end.offset ?? 0);
     const bg = this.backgroundSignal(signal);
     await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal: bg })).catch((e: Error) => {
       if (e.name !== 'AbortError') throw e;
@@ -275,7 +291,7 @@ export class Engine implements CatEngine {
     const C = this.contract.kind === 'cat' ? this.chunkSizeOf(req) : 0;
     if (C === 0) throw new Error(`summaries need a cat model (${this.contract.name} is ${this.contract.kind})`);
     const whole = this.whole(snap);
-    const keys = this.memo.keys(req.docId, C, whole.seq);
+    const keys = this.wholeKeys(req.docId, whole, C);
     const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
     const vecs: Float32Array[] = [];
     for (let s = 0; s < chunks.length; s += COMPRESS_BATCH) {
@@ -290,25 +306,18 @@ export class Engine implements CatEngine {
       text: passageText(snap, p.startLine, p.endLine),
     }));
     let overview: string | undefined;
-    if (req.overview) overview = await this.overview(req.docId, whole.seq, C, req.signal);
-    return { passages, overview, chunks: vecs.length, ms: performance.now() - t0 };
-  }
-
-  private async overview(docId: string, seq: Int32Array, C: number, signal?: AbortSignal): Promise<string | undefined> {
-    const prompt = this.tokenizer.encodeText('\n\n# Overview:');
-    const full = new Int32Array(seq.length + prompt.length);
-    full.set(seq);
-    full.set(prompt, seq.length);
-    const text = await this.exclusive(async () => {
-      const state = this.pool.get(docId, C);
-      const logits = await state.prefill(full, { chunkSize: C, signal });
-      const g = await generate(state, logits, this.tokenizer, {
-        maxTokens: 48, sampler: new Sampler(this.contract.dims.vocabSize), stopIds: this.stopIds(), signal,
-        stop: { mode: 'line', linePrefix: '# Overview:' },
+    if (req.overview) {
+      const end = this.endWindow(snap);
+      const text = await runOverview({
+        window: end.seq, offset: end.offset ?? 0, chunkSize: C, tokenizer: this.tokenizer, vocabSize: this.contract.dims.vocabSize,
+        stopIds: this.stopIds(), log: this.log, signal: req.signal, onProgress: req.onProgress,
+        turn: (fn) => { const bg = this.backgroundSignal(req.signal); return this.exclusive(() => fn(bg)); },
+        state: () => this.pool.get(req.docId, C),
+        chunkKeys: (seq, offset) => this.memo.keys(req.docId, C, seq, 'window', offset),
       });
-      return g.text.trim();
-    });
-    return text ? `(generated) ${text}` : undefined;
+      overview = text ? `(generated) ${text}` : undefined;
+    }
+    return { passages, overview, chunks: vecs.length, ms: performance.now() - t0 };
   }
 
   /** Bits per byte of the bytes, scored from their start ([file] + tokens). */
@@ -326,16 +335,23 @@ export class Engine implements CatEngine {
     return { bitsPerByte: bytes.length ? r.bits / bytes.length : 0, tokens: r.tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C };
   }
 
+  /**
+   * Cache statistics. Coverage never tokenizes: it counts the chunks of each open document's whole
+   * sequence from the token array the engine already has for the latest version (a version never
+   * tokenized is left out). Chunk keys are kept per version and C (shared with warm-up and
+   * summaries); only chunks no earlier sequence of the document had at that position are hashed.
+   */
   cacheStats(chunkSize: number): CacheStats {
     const C = this.contract.kind === 'cat' ? this.chunkSizeOf({ chunkSize }) : 0;
     const coverage: CacheStats['coverage'] = [];
-    if (C) {
-      for (const id of this.docs.ids()) {
-        const snap = this.docs.latest(id) as DocSnapshot;
-        const whole = this.whole(snap);
-        const keys = this.memo.keys(id, C, whole.seq);
-        coverage.push({ docId: id, cached: keys.filter((k) => this.store.has(k)).length, total: keys.length });
-      }
+    for (const id of C ? this.docs.ids() : []) {
+      const snap = this.docs.latest(id) as DocSnapshot;
+      const whole = this.wholeCache.get(snap) ?? (snap.tokens ? this.whole(snap) : undefined);
+      if (!whole) continue;
+      const keys = this.wholeKeys(id, whole, C);
+      let cached = 0;
+      for (const k of keys) if (this.store.has(k)) cached++;
+      coverage.push({ docId: id, cached, total: keys.length });
     }
     return { entries: this.store.entries, bytes: this.store.bytes, budgetBytes: this.store.budgetBytes, hits: this.store.hits, misses: this.store.misses, coverage };
   }

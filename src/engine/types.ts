@@ -110,7 +110,9 @@ export interface CacheStats {
   budgetBytes: number;
   hits: number;
   misses: number;
-  /** Per open document: chunks compressed / total chunks, at the given chunk size. */
+  /** Per open document: chunks compressed / total chunks of its whole sequence, at the given chunk
+   * size. Computed without tokenizing (chunk keys are kept per version): a document whose latest
+   * version has no token array yet (not completed, warmed or summarized since the edit) is left out. */
   coverage: { docId: string; cached: number; total: number }[];
 }
 
@@ -142,9 +144,12 @@ export interface SummaryRequest {
   version: number;
   chunkSize: number;
   maxPassages?: number;
-  /** Also generate a short overview with the model (marked as generated). Default false. */
+  /** Also generate a short overview with the model (marked as generated). Default false. It reads the
+   * chunk-aligned window at the end of the document (the one warm() prepares, so its entries are
+   * reused) and yields to completions, resuming after them. */
   overview?: boolean;
   signal?: AbortSignal;
+  /** Phases: 'compress' (chunks), then with an overview 'overview' (decoder entries) and 'overview-tokens'. */
   onProgress?: (p: ProgressReport) => void;
 }
 
