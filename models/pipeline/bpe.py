@@ -100,6 +100,19 @@ def split_lines(data: bytes) -> list[bytes]:
     return out
 
 
+def merge_pair(parts: list[str], a: str, b: str) -> list[str]:
+    """Replace every adjacent (a, b) in parts, left to right, by a + b."""
+    merged, i = [], 0
+    while i < len(parts):
+        if i < len(parts) - 1 and parts[i] == a and parts[i + 1] == b:
+            merged.append(a + b)
+            i += 2
+        else:
+            merged.append(parts[i])
+            i += 1
+    return merged
+
+
 class Tokenizer:
     def __init__(self, vocab: dict[str, int], merges: list[tuple[str, str]], specials: list[tuple[str, str]]):
         self.vocab = vocab
@@ -130,16 +143,7 @@ class Tokenizer:
                     best, best_rank = i, r
             if best < 0:
                 break
-            a, b = parts[best], parts[best + 1]
-            merged, i = [], 0
-            while i < len(parts):
-                if i < len(parts) - 1 and parts[i] == a and parts[i + 1] == b:
-                    merged.append(a + b)
-                    i += 2
-                else:
-                    merged.append(parts[i])
-                    i += 1
-            parts = merged
+            parts = merge_pair(parts, parts[best], parts[best + 1])
         ids = [self.vocab[p] for p in parts]
         if len(self._cache) < 500_000:
             self._cache[word] = ids
@@ -246,14 +250,7 @@ def train(texts: Iterable[bytes], vocab_size: int, min_freq: int = 2) -> Tokeniz
                 s = where.get(p)
                 if s is not None:
                     s.discard(wi)
-            nw, i = [], 0
-            while i < len(w):
-                if i < len(w) - 1 and w[i] == a and w[i + 1] == b:
-                    nw.append(a + b)
-                    i += 2
-                else:
-                    nw.append(w[i])
-                    i += 1
+            nw = merge_pair(w, a, b)
             words[wi] = nw
             for p in zip(nw, nw[1:]):
                 pair_count[p] += f

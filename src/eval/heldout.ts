@@ -1,18 +1,10 @@
 // Deterministic samples of the held-out corpus split (packages never seen in training).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { seededRng } from '../engine/sampling';
 
-/** Small seeded PRNG (mulberry32): the same cases on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded PRNG (mulberry32): the same cases on every run. */
+export const rng = seededRng;
 
 export function listFiles(root: string, exts = ['.js', '.ts', '.mjs', '.cjs', '.py', '.md']): string[] {
   const out: string[] = [];

@@ -49,3 +49,13 @@ def test_special_tokens_have_fixed_ids(tok):
     sp = tok.special_ids
     assert [sp[k] for k in ('endoftext', 'file', 'fim_prefix', 'fim_suffix', 'fim_middle', 'chunk')] == list(range(6))
     assert tok.vocab_size == 4096
+
+
+def test_training_learns_frequent_merges_and_round_trips():
+    from models.pipeline.bpe import train
+    texts = [b'function add(a, b) {\n  return a + b;\n}\n' * 20, b'const total = add(1, 2);\n' * 20]
+    t = train(texts, 300)
+    assert 268 < t.vocab_size <= 300
+    assert 'Ġreturn' in t.vocab or 'return' in t.vocab
+    for data in texts + [b'\xff\x00 new text']:
+        assert t.decode(t.encode(data)) == data
