@@ -40,10 +40,10 @@ export function activate(context: vscode.ExtensionContext): CatApi {
   stopEngine = () => engine.dispose();
 
   const chunkSize = new ChunkSizeController(settings, new LatencyBook(), log);
-  const tracker = new DocumentTracker(engine, settings, log);
+  const summaryDocs = new SummaryDocuments(vscode.Uri.joinPath(context.globalStorageUri, 'summaries'), log);
+  const tracker = new DocumentTracker(engine, settings, log, (uri) => summaryDocs.owns(uri));
   const background = new BackgroundCompressor(engine, tracker, chunkSize, settings, log);
   const inline = new CatInlineCompletionProvider(engine, tracker, chunkSize, background, settings, log);
-  const summaryDocs = new SummaryDocuments();
   const summarize = new SummarizeCommand(engine, tracker, chunkSize, background, summaryDocs, settings, log);
   const probe = new SpeedProbe(engine, tracker, chunkSize, background, log);
   const panel = new ChunkSizePanel(context.extensionUri, chunkSize, probe, log);
@@ -67,7 +67,6 @@ export function activate(context: vscode.ExtensionContext): CatApi {
   const startEngine = (): Promise<EngineState> => engine.start(loadArgs());
 
   context.subscriptions.push(
-    summaryDocs,
     chunkSize,
     tracker,
     background,

@@ -44,6 +44,5 @@ export const ViewTypes = {
   chunkSizePanel: 'cat.chunkSizeSlider',
 } as const;
 
+/** Language of the summary documents (Markdown files in the extension's storage). */
 export const SUMMARY_LANGUAGE = 'markdown';
-/** Scheme of the read-only virtual documents that show summaries. */
-export const SUMMARY_SCHEME = 'cat-summary';

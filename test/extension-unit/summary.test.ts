@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { definitionOutline, flattenSymbols, headingOutline, textOutline } from '../../src/extension/summarize/outline';
 import { lineLink, markdownLinks, parseLineLink, renderSummaryMarkdown } from '../../src/extension/summarize/summaryMarkdown';
+import { foldersToPrune, relativeHref, summaryRelPath } from '../../src/extension/summarize/summaryPaths';
 
 test('flattenSymbols: sorted, nested with depth, locals dropped, 1-based lines', () => {
   const syms = [
@@ -37,16 +39,68 @@ test('definitionOutline finds code definitions across languages', () => {
 });
 
 test('line links round-trip', () => {
-  const l = lineLink('file:///tmp/a%20b.ts', 42);
-  assert.equal(l, 'file:///tmp/a%20b.ts#L42');
-  assert.deepEqual(parseLineLink(l), { uri: 'file:///tmp/a%20b.ts', line: 42 });
-  assert.equal(parseLineLink('file:///x'), undefined);
+  const l = lineLink('../../w/a%20b.ts', 42);
+  assert.equal(l, '../../w/a%20b.ts#L42');
+  assert.deepEqual(parseLineLink(l), { href: '../../w/a%20b.ts', line: 42 });
+  assert.equal(parseLineLink('../x.ts'), undefined);
+});
+
+/** Resolve a link the way a browser (and VS Code's Markdown link resolution) does: against the summary file. */
+function follow(summaryPath: string, link: string): string {
+  return decodeURIComponent(new URL(link, pathToFileURL(summaryPath)).pathname);
+}
+
+test('relativeHref: resolved against the summary file it gives back the source, whatever its name', () => {
+  const summary = '/home/u/.local/share/code/User/globalStorage/cat-lm.cat-lm/summaries/0123abcd4567/Summary of a.ts.md';
+  const dir = summary.slice(0, summary.lastIndexOf('/'));
+  for (const source of [
+    '/work/project/src/a.ts',
+    '/work/my project/src/weird #1 (copy) 100%.ts',
+    '/work/ünï/cödé.py',
+    '/home/u/.local/share/code/User/globalStorage/cat-lm.cat-lm/summaries/0123abcd4567/x.ts',
+    '/home/u/notes.md',
+  ]) {
+    const href = relativeHref(dir, source);
+    assert.ok(!href.startsWith('/') && !/^[a-z-]+:/i.test(href), `scheme-less and relative: ${href}`);
+    assert.doesNotMatch(href, /[\s#<>()]/, `no raw space, #, <, >, parenthesis: ${href}`);
+    assert.equal(follow(summary, lineLink(href, 7)), source);
+    assert.equal(new URL(lineLink(href, 7), pathToFileURL(summary)).hash, '#L7');
+  }
+  assert.equal(relativeHref(dir, '/work/project/src/a.ts'), '../../../../../../../../../../work/project/src/a.ts');
+});
+
+test('relativeHref across Windows drives (URI paths): the drive letter never reads as a scheme', () => {
+  const href = relativeHref('/c:/Users/u/AppData/Roaming/Code/User/globalStorage/cat-lm.cat-lm/summaries/abc', '/d:/src/a b.ts');
+  assert.match(href, /^(\.\.\/)+d%3A\/src\/a%20b\.ts$/);
+  // VS Code joins relative links to the document's URI path like RFC 3986 (`..` stops at the
+  // root); WHATWG file: URLs would keep the drive, so resolve against a generic URL here.
+  const resolved = new URL(href, 'http://h/c:/Users/u/AppData/Roaming/Code/User/globalStorage/cat-lm.cat-lm/summaries/abc/S.md');
+  assert.equal(decodeURIComponent(resolved.pathname), '/d:/src/a b.ts');
+});
+
+test('summaryRelPath: one folder per source URI, a safe file name', () => {
+  const a = summaryRelPath('file:///w/one/index.ts', 'index.ts');
+  const b = summaryRelPath('file:///w/two/index.ts', 'index.ts');
+  assert.match(a, /^[0-9a-f]{12}\/Summary of index\.ts\.md$/);
+  assert.notEqual(a.split('/')[0], b.split('/')[0]);
+  assert.equal(a, summaryRelPath('file:///w/one/index.ts', 'index.ts'), 'stable: a new summary of a file replaces the old one');
+  assert.match(summaryRelPath('untitled:Untitled-1', 'a/b:c*?"<>|#%.'), /\/Summary of a_b_c________\.md$/);
+  assert.match(summaryRelPath('x:', ''), /\/Summary of document\.md$/);
+  assert.match(summaryRelPath('x:', 'a\u0001b'), /\/Summary of a_b\.md$/);
+});
+
+test('foldersToPrune: the least recently written beyond the limit, never an open one', () => {
+  const f = (name: string, mtime: number, open = false) => ({ name, mtime, open });
+  assert.deepEqual(foldersToPrune([f('a', 1), f('b', 2)], 2), []);
+  assert.deepEqual(foldersToPrune([f('new', 9), f('old', 1), f('mid', 5)], 1), ['old', 'mid']);
+  assert.deepEqual(foldersToPrune([f('new', 9), f('old', 1, true), f('mid', 5)], 2), ['mid']);
+  assert.deepEqual(foldersToPrune([f('a', 1, true), f('b', 2, true)], 1), [], 'open summaries stay');
 });
 
 test('renderSummaryMarkdown: outline and passages link to their lines; overview marked generated', () => {
   const md = renderSummaryMarkdown({
     title: 'a.ts',
-    uri: 'file:///w/a.ts',
+    sourceHref: '../../w/a.ts',
     languageId: 'typescript',
     outline: [{ name: 'main', kind: 'function', line: 3, depth: 0 }],
     outlineSource: 'symbols',
@@ -64,19 +118,32 @@ test('renderSummaryMarkdown: outline and passages link to their lines; overview 
   });
   const links = markdownLinks(md).map((l) => parseLineLink(l.href));
   assert.deepEqual(links, [
-    { uri: 'file:///w/a.ts', line: 3 },
-    { uri: 'file:///w/a.ts', line: 10 },
-    { uri: 'file:///w/a.ts', line: 30 },
+    { href: '../../w/a.ts', line: 3 },
+    { href: '../../w/a.ts', line: 10 },
+    { href: '../../w/a.ts', line: 30 },
   ]);
+  assert.match(md, /^- \[main\]\(<\.\.\/\.\.\/w\/a\.ts#L3>\) · function, line 3$/m);
+  assert.match(md, /^1\. \[line 10\]\(<\.\.\/\.\.\/w\/a\.ts#L10>\) · salience 0\.900$/m);
+  assert.doesNotMatch(md, /file:/, 'no file: links (the Markdown preview drops them)');
   assert.match(md, /## Overview \(generated by the model\)\n\n> A module that does things\./);
   assert.match(md, /model-generated/);
   assert.match(md, /````typescript\n {3}const s = "```";\n {3}````/);
   assert.match(md, /12 chunks at C=16/);
 });
 
+test('renderSummaryMarkdown without a link target (untitled source): plain line numbers, no links', () => {
+  const md = renderSummaryMarkdown({
+    title: 'Untitled-1', languageId: 'plaintext', outline: [{ name: 'Intro', kind: 'heading', line: 2, depth: 0 }], outlineSource: 'text',
+    passages: [{ startLine: 5, endLine: 6, score: 0.5, text: 'x\ny' }], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 1, ms: 5, lineCount: 9,
+  });
+  assert.deepEqual(markdownLinks(md), []);
+  assert.match(md, /^- Intro · heading, line 2$/m);
+  assert.match(md, /^1\. lines 5–6 · salience 0\.500$/m);
+});
+
 test('renderSummaryMarkdown without overview or outline says so', () => {
   const md = renderSummaryMarkdown({
-    title: 'x', uri: 'untitled:Untitled-1', languageId: 'plaintext', outline: [], outlineSource: 'text',
+    title: 'x', languageId: 'plaintext', outline: [], outlineSource: 'text',
     passages: [], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 0, ms: 5, lineCount: 1,
   });
   assert.doesNotMatch(md, /Overview/);
@@ -94,7 +161,7 @@ test('markdownLinks resolves reference links and escaped labels', () => {
 
 test('renderSummaryMarkdown: overview pending, then none', () => {
   const base = {
-    title: 'x', uri: 'file:///x', languageId: 'plaintext', outline: [], outlineSource: 'text' as const,
+    title: 'x', sourceHref: '../x', languageId: 'plaintext', outline: [], outlineSource: 'text' as const,
     passages: [], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 1, ms: 5, lineCount: 1,
   };
   assert.match(renderSummaryMarkdown({ ...base, overviewState: 'pending' }), /## Overview \(generated by the model\)\n\n_The model is writing/);

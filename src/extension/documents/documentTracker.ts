@@ -6,7 +6,7 @@ import type { DocumentCheck } from '../../engine/types';
 import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
-import { classifyDocument, SAMPLE_CHARS, type DocumentVerdict } from './documentFilter';
+import { classifyDocument, isInternalScheme, SAMPLE_CHARS, type DocumentVerdict } from './documentFilter';
 
 const CHANGE_DEBOUNCE_MS = 250;
 
@@ -46,6 +46,8 @@ export class DocumentTracker implements vscode.Disposable {
     private readonly engine: EngineClient,
     private readonly settings: Settings,
     private readonly log: vscode.LogOutputChannel,
+    /** Documents CAT itself wrote (summaries): never sent to the model, never completed. */
+    private readonly isOwnOutput: (uri: vscode.Uri) => boolean = () => false,
   ) {
     this.subs.push(
       vscode.window.onDidChangeVisibleTextEditors((eds) => eds.forEach((e) => this.track(e.document))),
@@ -58,7 +60,13 @@ export class DocumentTracker implements vscode.Disposable {
     if (vscode.window.activeTextEditor) this.touch(vscode.window.activeTextEditor.document);
   }
 
+  /** VS Code's own panels and CAT's own output: no status, no tracking. */
+  isInternal(uri: vscode.Uri): boolean {
+    return isInternalScheme(uri.scheme) || this.isOwnOutput(uri);
+  }
+
   private classify(doc: vscode.TextDocument): DocumentVerdict {
+    if (this.isOwnOutput(doc.uri)) return { ok: false, reason: 'scheme', message: 'a summary written by CAT: not handled by CAT' };
     const length = documentLength(doc);
     const maxBytes = this.settings.maxFileBytes();
     const sample = length > maxBytes ? '' : doc.getText(new vscode.Range(doc.positionAt(0), doc.positionAt(SAMPLE_CHARS)));

@@ -6,7 +6,6 @@ import type { CacheStats } from '../../engine/types';
 import type { ChunkSizeController } from '../chunkSize/chunkSizeController';
 import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import type { DocumentTracker } from '../documents/documentTracker';
-import { isInternalScheme } from '../documents/documentFilter';
 import type { EngineClient } from '../engineClient';
 import { Commands } from '../ids';
 import type { CatInlineCompletionProvider } from '../inline/completionProvider';
@@ -68,7 +67,7 @@ export class StatusBar implements vscode.Disposable {
   /** Render synchronously (tests call this through `current` after waiting for a state). */
   render(): StatusView {
     const ed = vscode.window.activeTextEditor;
-    const doc = ed && !isInternalScheme(ed.document.uri.scheme) ? ed.document : undefined;
+    const doc = ed && !this.tracker.isInternal(ed.document.uri) ? ed.document : undefined;
     const view = buildStatus({
       engine: this.engine.state,
       chunk: this.chunkSize.view(),

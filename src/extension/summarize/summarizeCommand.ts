@@ -1,5 +1,6 @@
 // "CAT: Summarize Open File": cancellable progress with per-chunk steps, then a Markdown
-// document beside the editor (outline, key passages, generated overview) with line links.
+// document beside the editor (outline, key passages, generated overview) with line links
+// that work in the editor and in the Markdown preview (see summaryDocuments.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SummaryResult } from '../../engine/types';
@@ -10,7 +11,7 @@ import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
 import { flattenSymbols, textOutline, type OutlineEntry, type SymbolLike } from './outline';
-import type { SummaryDocuments } from './summaryDocuments';
+import type { ShownSummary, SummaryDocuments } from './summaryDocuments';
 import { renderSummaryMarkdown, type SummaryView } from './summaryMarkdown';
 
 const SYMBOL_TIMEOUT_MS = 4000;
@@ -158,9 +159,10 @@ export class SummarizeCommand {
       const outline = await outlinePromise;
       const info = this.engine.info;
       const wantOverview = this.settings.summaryOverview();
+      const summaryUri = this.documents.fileFor(doc.uri, title);
       const view: SummaryView = {
         title,
-        uri: doc.uri.toString(),
+        sourceHref: this.documents.sourceHref(summaryUri, doc.uri),
         languageId: doc.languageId,
         outline: outline.entries,
         outlineSource: outline.source,
@@ -175,7 +177,8 @@ export class SummarizeCommand {
       };
       const markdown = renderSummaryMarkdown(view);
       mark('render');
-      const editor = await this.documents.show(title, markdown);
+      const shown = await this.documents.show(summaryUri, markdown);
+      const editor = shown.editor;
       mark('shown');
       const totalMs = performance.now() - t0;
       this.log.info(
@@ -183,7 +186,7 @@ export class SummarizeCommand {
       );
       // Stage 2: the generated overview, in the background; the document updates when it is done.
       const overview = wantOverview
-        ? this.generateOverview(doc, version, chunkSize, view, editor.document.uri, title)
+        ? this.generateOverview(doc, version, chunkSize, view, shown, title)
         : Promise.resolve(undefined);
       return { source: doc.uri, markdown, editor, result, totalMs, phases, overview };
     } finally {
@@ -198,12 +201,12 @@ export class SummarizeCommand {
     version: number,
     chunkSize: number,
     view: SummaryView,
-    summaryUri: vscode.Uri,
+    shown: ShownSummary,
     title: string,
   ): Promise<string | undefined> {
     const ac = new AbortController();
     const closed = vscode.workspace.onDidCloseTextDocument((d) => {
-      if (d.uri.toString() === summaryUri.toString()) ac.abort();
+      if (d.uri.toString() === shown.uri.toString()) ac.abort();
     });
     const hold = this.background.hold();
     const t0 = performance.now();
@@ -220,13 +223,15 @@ export class SummarizeCommand {
             signal: ac.signal,
           }),
       );
-      this.documents.update(summaryUri, renderSummaryMarkdown({ ...view, overview: res.overview, overviewState: 'done' }));
       this.log.info(`overview of ${title}: ${res.overview ? 'generated' : 'none'} in ${(performance.now() - t0).toFixed(0)} ms`);
+      await this.documents.update(shown, renderSummaryMarkdown({ ...view, overview: res.overview, overviewState: 'done' }));
       return res.overview;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (!isAbortError(e)) this.log.warn(`overview of ${title} failed: ${message}`);
-      this.documents.update(summaryUri, renderSummaryMarkdown({ ...view, overviewState: 'off' }));
+      await this.documents.update(shown, renderSummaryMarkdown({ ...view, overviewState: 'off' })).catch((e2: unknown) => {
+        this.log.warn(`summary of ${title} not updated: ${e2 instanceof Error ? e2.message : String(e2)}`);
+      });
       return undefined;
     } finally {
       hold.dispose();

@@ -1,11 +1,17 @@
 // Renders a summary as Markdown with links that open the source at a line. Pure.
+// Links are relative to the summary file's folder (see summaryPaths.ts): the Markdown preview
+// refuses file: links but follows relative ones, and so does the editor.
 import type { KeyPassage } from '../../engine/types';
 import type { OutlineEntry } from './outline';
 
 export interface SummaryView {
   title: string;
-  /** The source document's URI (string form). */
-  uri: string;
+  /**
+   * Link to the source relative to the summary file's folder, without a fragment
+   * (relativeHref); undefined when the source is not a file on disk (untitled, virtual):
+   * then the summary shows plain line numbers.
+   */
+  sourceHref?: string;
   languageId: string;
   outline: OutlineEntry[];
   outlineSource: 'symbols' | 'text';
@@ -23,17 +29,17 @@ export interface SummaryView {
 
 const MAX_PASSAGE_LINES = 12;
 
-/** A link target that opens `uri` at a 1-based line (VS Code reads the #L fragment). */
-export function lineLink(uri: string, line: number): string {
-  const base = uri.replace(/#.*$/, '');
+/** A link target that opens `href` at a 1-based line (VS Code reads the #L fragment). */
+export function lineLink(href: string, line: number): string {
+  const base = href.replace(/#.*$/, '');
   return `${base}#L${line}`;
 }
 
-/** Inverse of lineLink, for tests and the reveal command. */
-export function parseLineLink(href: string): { uri: string; line: number } | undefined {
-  const m = /^(.*)#L(\d+)(?:-L?\d+)?$/.exec(href);
+/** Inverse of lineLink (for tests). */
+export function parseLineLink(link: string): { href: string; line: number } | undefined {
+  const m = /^(.*)#L(\d+)(?:-L?\d+)?$/.exec(link);
   if (!m) return undefined;
-  return { uri: m[1], line: Number(m[2]) };
+  return { href: m[1], line: Number(m[2]) };
 }
 
 /**
@@ -63,12 +69,12 @@ function fence(body: string): string {
   return ticks;
 }
 
-/** An inline link (one click opens the line, in the editor and in the preview). */
-function link(label: string, uri: string, line: number): string {
-  return `[${label}](<${lineLink(uri, line)}>)`;
+/** An inline link (one click opens the line, in the preview; Ctrl+click in the editor), or the bare label. */
+function link(label: string, href: string | undefined, line: number): string {
+  return href === undefined ? label : `[${label}](<${lineLink(href, line)}>)`;
 }
 
-function passageBlock(p: KeyPassage, uri: string, languageId: string, index: number): string {
+function passageBlock(p: KeyPassage, href: string | undefined, languageId: string, index: number): string {
   const lines = p.text.replace(/\r\n/g, '\n').split('\n');
   const shown = lines.slice(0, MAX_PASSAGE_LINES);
   const more = lines.length - shown.length;
@@ -76,7 +82,7 @@ function passageBlock(p: KeyPassage, uri: string, languageId: string, index: num
   const f = fence(body);
   const range = p.endLine > p.startLine ? `lines ${p.startLine}–${p.endLine}` : `line ${p.startLine}`;
   return [
-    `${index}. ${link(range, uri, p.startLine)} · salience ${p.score.toFixed(3)}`,
+    `${index}. ${link(range, href, p.startLine)} · salience ${p.score.toFixed(3)}`,
     '',
     `   ${f}${languageId}`,
     ...body.split('\n').map((l) => `   ${l}`),
@@ -108,14 +114,14 @@ export function renderSummaryMarkdown(v: SummaryView): string {
   out.push(`## Outline${v.outlineSource === 'symbols' ? '' : ' (from the text)'}`, '');
   if (v.outline.length === 0) out.push('_No symbols or headings found._', '');
   else {
-    for (const e of v.outline) out.push(`${'  '.repeat(e.depth)}- ${link(escapeText(e.name), v.uri, e.line)} · ${e.kind}, line ${e.line}`);
+    for (const e of v.outline) out.push(`${'  '.repeat(e.depth)}- ${link(escapeText(e.name), v.sourceHref, e.line)} · ${e.kind}, line ${e.line}`);
     out.push('');
   }
   out.push('## Key passages (chosen by the model from the compressed chunks)', '');
   if (v.passages.length === 0) out.push('_The model returned no passages._', '');
   else {
     const sorted = [...v.passages].sort((a, b) => a.startLine - b.startLine);
-    sorted.forEach((p, i) => out.push(passageBlock(p, v.uri, v.languageId, i + 1), ''));
+    sorted.forEach((p, i) => out.push(passageBlock(p, v.sourceHref, v.languageId, i + 1), ''));
   }
   return out.join('\n');
 }
