@@ -1,7 +1,7 @@
 // cacheStats coverage: exact counts from the token arrays the engine already has, never a
 // tokenization on the stats path, chunk keys kept per version (a second call hashes nothing);
 // a single line longer than the whole-document cap still counts.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/index';
@@ -10,15 +10,9 @@ import { wholeTokens } from '../../src/engine/context';
 import { encodeAll } from '../../src/engine/docTokens';
 import { DocSnapshot } from '../../src/engine/documents';
 import { DocTokenizer } from '../../src/engine/tokenizer';
-import { TINY_CAT, sampleSource } from './helpers';
+import { TINY_CAT, sampleSource, tinyEngineLoader } from './helpers';
 
-const engines: Engine[] = [];
-after(async () => { for (const e of engines) await e.dispose(); });
-async function load(extra: Partial<Parameters<typeof Engine.load>[0]> = {}): Promise<Engine> {
-  const e = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1, ...extra });
-  engines.push(e);
-  return e;
-}
+const { load } = tinyEngineLoader();
 
 /** Counts tokenizer line encodes/lookups and chunk-key hashes done by the engine. */
 function spy(e: Engine): () => { tokenizer: number; hashes: number } {

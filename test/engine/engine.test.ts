@@ -1,19 +1,13 @@
 // Engine behaviour end to end on the tiny fixture model: requests, bad input, caches.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/index';
 import { entryBytes } from '../../src/engine/chunkStore';
-import { TINY_CAT, recordingLogger, sampleSource, tmpDir } from './helpers';
+import { TINY_CAT, recordingLogger, sampleSource, tmpDir, tinyEngineLoader } from './helpers';
 
-const engines: Engine[] = [];
-after(async () => { for (const e of engines) await e.dispose(); });
-async function load(extra: Partial<Parameters<typeof Engine.load>[0]> = {}): Promise<Engine> {
-  const e = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1, ...extra });
-  engines.push(e);
-  return e;
-}
+const { load, engines } = tinyEngineLoader();
 const base = { version: 1, chunkSize: 16, mode: 'line' as const, maxTokens: 8 };
 
 test('completion: fields, chunk size per request without reload, unknown chunk size refused', async () => {

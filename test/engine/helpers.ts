@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Logger } from '../../src/engine/types';
+import { after } from 'node:test';
+import { Engine } from '../../src/engine/index';
+import type { EngineOptions, Logger } from '../../src/engine/types';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 export const TINY_CAT = path.join(FIXTURES, 'tiny-cat');
@@ -54,4 +56,16 @@ export function sampleSource(lines = 120): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A loader of tiny-cat engines for one test file; every engine it made is disposed after the file. */
+export function tinyEngineLoader(): { load: (extra?: Partial<EngineOptions>) => Promise<Engine>; engines: Engine[] } {
+  const engines: Engine[] = [];
+  after(async () => { for (const e of engines) await e.dispose(); });
+  const load = async (extra: Partial<EngineOptions> = {}) => {
+    const e = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1, ...extra });
+    engines.push(e);
+    return e;
+  };
+  return { load, engines };
 }

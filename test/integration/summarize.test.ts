@@ -43,6 +43,21 @@ class GapSampler {
   }
 }
 
+/** Runs "Summarize Open File" while sampling the extension host's event-loop delay. */
+async function summarizeMeasured(): Promise<{ out: SummaryOutcome | undefined; ms: number; delayMs: { p50: number; p99: number; max: number }; gaps: GapSampler }> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  const gaps = new GapSampler();
+  h.enable();
+  const t0 = performance.now();
+  gaps.start(t0);
+  const out = await vscode.commands.executeCommand<SummaryOutcome | undefined>('cat.summarizeOpenFile');
+  const ms = performance.now() - t0;
+  h.disable();
+  gaps.stop();
+  const delayMs = { p50: +(h.percentile(50) / 1e6).toFixed(1), p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) };
+  return { out, ms, delayMs, gaps };
+}
+
 describe('Summarize Open File', () => {
   after(closeAll);
 
@@ -85,15 +100,7 @@ describe('Summarize Open File', () => {
     await new Promise((r) => setTimeout(r, 500));
     mdActivation.stop();
     await new Promise((r) => setTimeout(r, 500));
-    const h = monitorEventLoopDelay({ resolution: 10 });
-    const gaps = new GapSampler();
-    h.enable();
-    const t0 = performance.now();
-    gaps.start(t0);
-    const out = await vscode.commands.executeCommand<SummaryOutcome | undefined>('cat.summarizeOpenFile');
-    const ms = performance.now() - t0;
-    h.disable();
-    gaps.stop();
+    const { out, ms, delayMs, gaps } = await summarizeMeasured();
     assert.ok(out, 'the command produced a summary');
     report('summarize.10000lines', {
       backgroundCompressionMs: Math.round(backgroundMs),
@@ -102,7 +109,7 @@ describe('Summarize Open File', () => {
       engineMs: Math.round(out.result.ms),
       chunks: out.result.chunks,
       passages: out.result.passages.length,
-      eventLoopDelayMs: { p50: +(h.percentile(50) / 1e6).toFixed(1), p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) },
+      eventLoopDelayMs: delayMs,
       longestStallsMs: gaps.top(5),
       gcOver10Ms: gaps.gc(),
       phasesMs: out.phases,
@@ -205,22 +212,14 @@ describe('Summarize Open File', () => {
         const c = (await a.engine.cacheStats(16)).coverage.find((x) => x.docId === docId);
         return c && c.total > 0 && c.cached >= c.total;
       }, 300_000, 250);
-      const h = monitorEventLoopDelay({ resolution: 10 });
-      const gaps = new GapSampler();
-      h.enable();
-      const t0 = performance.now();
-      gaps.start(t0);
-      const out = await vscode.commands.executeCommand<SummaryOutcome | undefined>('cat.summarizeOpenFile');
-      const ms = performance.now() - t0;
-      h.disable();
-      gaps.stop();
+      const { out, ms, delayMs, gaps } = await summarizeMeasured();
       assert.ok(out && out.result.passages.length > 0);
       assert.equal(await out.overview, undefined);
       assert.doesNotMatch(out.editor.document.getText(), /## Overview/);
       report('summarize.10000lines.plaintext.noOverview', {
         totalMs: Math.round(ms),
         engineMs: Math.round(out.result.ms),
-        eventLoopDelayMs: { p50: +(h.percentile(50) / 1e6).toFixed(1), p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) },
+        eventLoopDelayMs: delayMs,
         longestStallsMs: gaps.top(3),
         phasesMs: out.phases,
       });
