@@ -3,6 +3,11 @@ import * as vscode from 'vscode';
 import type { CompletionTrace } from '../../src/extension/inline/completionProvider';
 import { api, closeAll, complete, open, percentile, realSource, report, tempFile } from './helpers';
 
+/** A suggestion the user can type through on the cursor's line. */
+function typeable(text: string): boolean {
+  return text.length >= 2 && !/^[\r\n]/.test(text);
+}
+
 describe('inline completions', () => {
   let doc: vscode.TextDocument;
   /** Positions where the model's suggestion was shown (reused by the typing-through test). */
@@ -116,11 +121,16 @@ describe('inline completions', () => {
     });
     try {
       // Same position, same text: the LRU answers the second request.
+      // Prefer a suggestion that can be typed through on its own line (2+ characters, not
+      // starting with a line break); any shown one serves for the same-position check.
       let hit: { line: number; text: string } | undefined;
       for (const p of shownAt) {
         const first = await complete(a, doc, doc.lineAt(p.line).range.end);
-        if (first.length) {
-          hit = { line: p.line, text: first[0].insertText as string };
+        if (!first.length) continue;
+        const cand = { line: p.line, text: first[0].insertText as string };
+        hit ??= cand;
+        if (typeable(cand.text)) {
+          hit = cand;
           break;
         }
       }
@@ -130,7 +140,7 @@ describe('inline completions', () => {
       assert.equal(again[0]?.insertText, hit.text);
       assert.equal(engineCalls, calls, `answered from the LRU (traces ${JSON.stringify(seen)})`);
       // Typing the first character of a suggestion of 2+ characters: the rest is reused.
-      const long = hit.text.length >= 2 ? hit : undefined;
+      const long = typeable(hit.text) ? hit : undefined;
       report('inline.reuse', { samePosition: true, typingThrough: long ? true : `not checked: the model's shown suggestions were ${JSON.stringify(shownAt.map((p) => p.text))}` });
       if (!long) return;
       const editor = await vscode.window.showTextDocument(doc);

@@ -47,8 +47,12 @@ exports.run = async function run() {
   assert.ok(ext.extensionPath.startsWith(EXTENSIONS_DIR + path.sep),
     'extension loaded from ' + ext.extensionPath + ', not from the installed .vsix');
   const t0 = Date.now();
-  await ext.activate();
+  const api = await ext.activate();
   assert.ok(ext.isActive, 'extension did not activate');
+  // Wait for the engine worker to load the packaged model before this module returns: the
+  // workbench closes the host when run() resolves, which would cut the engine off mid-load.
+  const state = await api.settled(120000);
+  assert.equal(state.kind, 'ready', 'engine state after activation: ' + JSON.stringify(state));
   console.log('activated ' + EXTENSION_ID + ' ' + ext.packageJSON.version + ' from ' + ext.extensionPath + ' in ' + (Date.now() - t0) + ' ms');
 
   const registered = new Set(await vscode.commands.getCommands(true));
