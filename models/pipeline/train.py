@@ -113,7 +113,7 @@ def main(argv=None) -> int:
         cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **preset)
     model = build(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
-    state = {'step': 0, 'tokens': 0, 'elapsed': 0.0, 'rng': None}
+    state = {'step': 0, 'tokens': 0, 'elapsed': 0.0}
     if ck:
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
@@ -159,20 +159,22 @@ def main(argv=None) -> int:
             log.flush()
             print(json.dumps(rec), flush=True)
         if rank == 0 and time.time() - last_ckpt > 60 * args.ckpt_minutes:
-            save(ckpt_path, model, opt, cfg, state)
+            save(ckpt_path, model, opt, cfg, state, device)
             last_ckpt = time.time()
     if rank == 0:
-        save(ckpt_path, model, opt, cfg, state)
+        save(ckpt_path, model, opt, cfg, state, device)
         final = evaluate(model, cfg, val, 512, 16, 8 if cfg.kind == 'cat' else None, device)
-        print(json.dumps({'done': True, 'finalValLoss': final, **{k: v for k, v in state.items() if k != 'rng'}}), flush=True)
+        print(json.dumps({'done': True, 'finalValLoss': final, **state}), flush=True)
     if ddp:
         dist.destroy_process_group()
     return 0
 
 
-def save(path: Path, model, opt, cfg: ModelConfig, state: dict) -> None:
+def save(path: Path, model, opt, cfg: ModelConfig, state: dict, device: str) -> None:
+    """Atomic checkpoint; `device` is recorded so the exported contract says where it trained."""
     tmp = path.with_suffix('.tmp')
-    torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'config': cfg.to_dict(), 'state': state}, tmp)
+    torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'config': cfg.to_dict(), 'state': state,
+                'device': device.split(':')[0]}, tmp)
     os.replace(tmp, path)
 
 

@@ -82,9 +82,9 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
   const heldout = path.resolve(values.heldout ?? path.join(root, 'corpus', 'heldout'));
   const outDir = path.resolve(values.out ?? path.join(root, 'models', 'eval'));
-  const cat = await load(path.resolve(values.cat ?? path.join(root, 'models', 'cat-code-small')));
-  const dense = await load(path.resolve(values.dense ?? path.join(root, 'models', 'dense-code-small')));
   const catDir = path.resolve(values.cat ?? path.join(root, 'models', 'cat-code-small'));
+  const cat = await load(catDir);
+  const dense = await load(path.resolve(values.dense ?? path.join(root, 'models', 'dense-code-small')));
   const tok = DocTokenizer.fromFile(path.join(catDir, 'tokenizer.json'), JSON.parse(fs.readFileSync(path.join(catDir, 'contract.json'), 'utf8')).dims.vocabSize);
   const files = listFiles(heldout);
   const t0 = Date.now();

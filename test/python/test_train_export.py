@@ -50,6 +50,7 @@ def test_train_resume_and_export(data_dir, tmp_path):
     c = json.loads((exp / 'contract.json').read_text())
     assert c['kind'] == 'cat' and set(c['files']) == {'decoder.onnx', 'compressor.onnx', 'tokenizer.json'}
     assert c['graphs']['decoder']['inputs'][0] == 'input_ids' and c['training']['tokens'] >= 12000
+    assert c['training']['device'] == 'cpu' and torch.load(out / 'ckpt.pt')['device'] == 'cpu'
     import hashlib
     for f, meta in c['files'].items():
         assert hashlib.sha256((exp / f).read_bytes()).hexdigest() == meta['sha256']
