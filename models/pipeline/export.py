@@ -23,19 +23,40 @@ from .model import CAT, ModelConfig, build
 from .reference import CatRunner, DenseRunner, generate
 from .train import PRESETS
 
-FORMAT_VERSION = 1
-DEC_IN = ['input_ids', 'inputs_embeds', 'position_ids', 'past_keys_a', 'past_values_a',
-          'past_keys_b', 'past_values_b', 'num_logits']
+FORMAT_VERSION = 2
+DEC_BASE = ['input_ids', 'inputs_embeds', 'position_ids', 'num_logits']
 DEC_OUT = ['logits', 'new_keys', 'new_values']
+PAST = ('keys_a', 'values_a', 'keys_b', 'values_b')
+
+
+def past_names(cfg: ModelConfig) -> dict:
+    """{'keys_a': [[name per head] per layer], ...}: one graph input per block, layer and head."""
+    return {p: [[f'past_{p}_{l}_{h}' for h in range(cfg.n_heads)] for l in range(cfg.n_layers)] for p in PAST}
+
+
+def decoder_input_names(cfg: ModelConfig) -> list:
+    names = past_names(cfg)
+    return DEC_BASE + [n for p in PAST for layer in names[p] for n in layer]
 
 
 class StepGraph(torch.nn.Module):
+    """forward(input_ids, inputs_embeds, position_ids, num_logits, *past) with past = ka + va + kb + vb,
+    each Ly*H tensors [B, P, hd] (layer-major)."""
+
     def __init__(self, dec):
         super().__init__()
         self.dec = dec
+        self.n = dec.cfg.n_layers * dec.cfg.n_heads
 
-    def forward(self, *args):
-        return self.dec.step(*args)
+    def forward(self, input_ids, inputs_embeds, position_ids, num_logits, *past):
+        n = self.n
+        return self.dec.step_heads(input_ids, inputs_embeds, position_ids, num_logits,
+                                   list(past[:n]), list(past[n:2 * n]), list(past[2 * n:3 * n]), list(past[3 * n:]))
+
+
+def split_heads(kv: torch.Tensor) -> list:
+    """[B, P, Ly, H, hd] -> Ly*H contiguous tensors [B, P, hd] (layer-major), the graph's past inputs."""
+    return [kv[:, :, l, h].contiguous() for l in range(kv.shape[2]) for h in range(kv.shape[3])]
 
 
 class CompressorGraph(torch.nn.Module):
@@ -65,15 +86,22 @@ def decoder_inputs(cfg: ModelConfig, T: int, Pa: int, Pb: int, nl: int, g: torch
     return [ids, emb, pos, kv(Pa), kv(Pa), kv(Pb), kv(Pb), torch.tensor([nl])]
 
 
+def graph_inputs(ins: list) -> list:
+    """decoder_inputs() (the step() layout) -> the graph's inputs, in decoder_input_names() order."""
+    ids, emb, pos, ka, va, kb, vb, nl = ins
+    return [ids, emb, pos, nl] + split_heads(ka) + split_heads(va) + split_heads(kb) + split_heads(vb)
+
+
 def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
     dec = model.decoder if isinstance(model, CAT) else model
     g = torch.Generator().manual_seed(0)
-    args = tuple(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0))
+    args = tuple(graph_inputs(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0)))
     dyn = {'input_ids': {0: 'B', 1: 'T'}, 'inputs_embeds': {0: 'B', 1: 'T'}, 'position_ids': {0: 'B', 1: 'T'},
-           'past_keys_a': {0: 'B', 1: 'Pa'}, 'past_values_a': {0: 'B', 1: 'Pa'},
-           'past_keys_b': {0: 'B', 1: 'Pb'}, 'past_values_b': {0: 'B', 1: 'Pb'},
            'logits': {0: 'B', 1: 'num_logits'}, 'new_keys': {0: 'B', 1: 'T'}, 'new_values': {0: 'B', 1: 'T'}}
-    torch.onnx.export(StepGraph(dec), args, str(out / 'decoder.onnx'), input_names=DEC_IN, output_names=DEC_OUT,
+    for p, layers in past_names(cfg).items():
+        for n in (n for layer in layers for n in layer):
+            dyn[n] = {0: 'B', 1: 'P' + p[-1]}
+    torch.onnx.export(StepGraph(dec), args, str(out / 'decoder.onnx'), input_names=decoder_input_names(cfg), output_names=DEC_OUT,
                       dynamic_axes=dyn, opset_version=17, do_constant_folding=True)
     if isinstance(model, CAT):
         ids = torch.randint(12, cfg.vocab_size, (2, cfg.chunk_sizes[1]), generator=g)
@@ -91,7 +119,7 @@ def parity(model, cfg: ModelConfig, tok: Tokenizer) -> dict:
     for T, Pa, Pb, nl, entry in ((5, 3, 2, 5, 1), (1, 0, 0, 1, None), (4, 7, 0, 1, 0)):
         ins = decoder_inputs(cfg, T, Pa, Pb, nl, g, entry)
         outs = dec.step(*ins)
-        cases.append({'graph': 'decoder', 'inputs': dict(zip(DEC_IN, map(b64, ins))),
+        cases.append({'graph': 'decoder', 'inputs': dict(zip(decoder_input_names(cfg), map(b64, graph_inputs(ins)))),
                       'outputs': dict(zip(DEC_OUT, map(b64, outs)))})
     text = b'import { readFile } from "node:fs";\n\nexport function load(path) {\n  return readFile(path, '
     prompt = [tok.special_ids['file']] + tok.encode(text)
@@ -122,7 +150,8 @@ def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, conte
     special = {k: sp[k] for k in ('endoftext', 'file', 'fim_prefix', 'fim_suffix', 'fim_middle', 'chunk')}
     if cfg.kind == 'cat':
         special['start'] = {str(c): sp[f'start_{c}'] for c in cfg.chunk_sizes}
-    graphs = {'decoder': {'file': 'decoder.onnx', 'inputs': DEC_IN, 'outputs': DEC_OUT}}
+    graphs = {'decoder': {'file': 'decoder.onnx', 'inputs': decoder_input_names(cfg), 'outputs': DEC_OUT,
+                          'past': past_names(cfg)}}
     if cfg.kind == 'cat':
         graphs['compressor'] = {'file': 'compressor.onnx', 'inputs': ['token_ids'], 'outputs': ['vectors']}
     chunk_sizes = list(cfg.chunk_sizes) if cfg.kind == 'cat' else []

@@ -93,15 +93,6 @@ def attend(q, k, v, mask):
     return torch.einsum('bhts,bshd->bthd', scores.softmax(-1), v)
 
 
-def attend_step(q, k, v, mask):
-    """attend() written with transposes + MatMul (what the exported step graph uses; ONNX Runtime
-    runs MatMul faster than Einsum). q [B, T, H, hd], k/v [B, S, H, hd], mask [T, S] -> [B, T, H, hd]."""
-    qh, kh, vh = q.transpose(1, 2), k.permute(0, 2, 3, 1), v.transpose(1, 2)   # [B,H,T,hd] [B,H,hd,S] [B,H,S,hd]
-    scores = (qh @ kh) / math.sqrt(q.shape[-1])                                 # [B, H, T, S]
-    scores = scores.masked_fill(~mask, float('-inf'))
-    return (scores.softmax(-1) @ vh).transpose(1, 2)                            # [B, T, H, hd]
-
-
 class Decoder(nn.Module):
     """Causal decoder shared by CAT (over entries + segments) and the dense baseline."""
 
@@ -131,24 +122,40 @@ class Decoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_dense(x)
 
-    # ---- one generation step (what the ONNX decoder graph is)
+    # ---- one generation step
     def step(self, input_ids, inputs_embeds, position_ids, pka, pva, pkb, pvb, num_logits):
-        """input_ids [B, T] (-1 = take inputs_embeds), inputs_embeds [B, T, D], position_ids [B, T],
-        past blocks [B, P, Ly, H, hd] -> logits [B, nl, V], new keys/values [B, T, Ly, H, hd]."""
-        T = input_ids.shape[1]
+        """The reference runner's layout: past blocks [B, P, Ly, H, hd] -> step_heads()."""
+        Ly, H = self.cfg.n_layers, self.cfg.n_heads
+        per_head = lambda t: [t[:, :, l, h] for l in range(Ly) for h in range(H)]   # Ly*H x [B, P, hd]
+        return self.step_heads(input_ids, inputs_embeds, position_ids, num_logits,
+                               per_head(pka), per_head(pva), per_head(pkb), per_head(pvb))
+
+    def step_heads(self, input_ids, inputs_embeds, position_ids, num_logits, ka, va, kb, vb):
+        """What the ONNX decoder graph is (models/CONTRACT.md, format 2).
+        input_ids [B, T] (-1 = take inputs_embeds), inputs_embeds [B, T, D], position_ids [B, T];
+        ka, va, kb, vb: Ly*H tensors [B, P, hd] each (index l*H + h), one per layer and head, so
+        the runtime passes views of its buffers and nothing slices, transposes or concatenates the
+        cache. Returns logits [B, nl, V] and new keys/values [B, T, Ly, H, hd]."""
+        T, H = input_ids.shape[1], self.cfg.n_heads
         tok = self.tok(input_ids.clamp(min=0))
         h = torch.where((input_ids >= 0).unsqueeze(-1), tok, inputs_embeds)
-        P = pka.shape[1] + pkb.shape[1]
-        causal = torch.ones(T, T, dtype=torch.bool, device=h.device).tril()
-        mask = torch.cat([torch.ones(T, P, dtype=torch.bool, device=h.device), causal], dim=1)  # [T, P+T]
+        causal = torch.ones(T, T, dtype=torch.bool, device=h.device).tril()    # [T, T]
+        scale = 1.0 / math.sqrt(self.cfg.head_dim)
         new_k, new_v = [], []
         for l, blk in enumerate(self.blocks):
-            q, k, v = blk.qkv_heads(h)
-            q = rotary(q, position_ids, self.cfg.rope_base)
+            q, k, v = blk.qkv_heads(h)                                         # [B, T, H, hd]
+            q = rotary(q, position_ids, self.cfg.rope_base) * scale
             k = rotary(k, position_ids, self.cfg.rope_base)
-            keys = torch.cat([pka[:, :, l], pkb[:, :, l], k], dim=1)   # [B, P+T, H, hd]
-            vals = torch.cat([pva[:, :, l], pvb[:, :, l], v], dim=1)
-            h = blk.finish(h, attend_step(q, keys, vals, mask))
+            heads = []
+            for j in range(H):
+                i = l * H + j
+                qj, kj, vj = q[:, :, j], k[:, :, j], v[:, :, j]                # [B, T, hd]
+                Pa, Pb = ka[i].shape[1], kb[i].shape[1]
+                s = torch.cat([qj @ ka[i].transpose(1, 2), qj @ kb[i].transpose(1, 2),
+                               (qj @ kj.transpose(1, 2)).masked_fill(~causal, float('-inf'))], dim=-1)  # [B, T, Pa+Pb+T]
+                p = s.softmax(-1)
+                heads.append(p[..., :Pa] @ va[i] + p[..., Pa:Pa + Pb] @ vb[i] + p[..., Pa + Pb:] @ vj)  # [B, T, hd]
+            h = blk.finish(h, torch.stack(heads, dim=2))                       # [B, T, H, hd] -> [B, T, D]
             new_k.append(k)
             new_v.append(v)
         start = h.shape[1] - num_logits[0]

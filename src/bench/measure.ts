@@ -115,3 +115,25 @@ export async function ttftP50(engine: Engine, docId: string, version: number, of
   for (let i = 0; i < runs; i++) xs.push((await engine.complete(req)).timing?.firstTokenMs ?? NaN);
   return r1(pct(xs, 0.5));
 }
+
+/** Characters typed by typingTtftP50, one per request. */
+export const TYPED = '\n  const result = compute(value, options);\n  if (!result) return undefined;\n  return result.total;';
+
+/** TTFT p50 while typing: each run appends one character of TYPED at the end of the document
+ * (a new version) and completes there, as the inline provider does on every keystroke; the
+ * document is left as it was. */
+export async function typingTtftP50(engine: Engine, docId: string, text: string, C: number, runs: number, extra: Record<string, unknown> = {}): Promise<number> {
+  let t = text;
+  let v = 1000;
+  const req = (version: number, offset: number) => ({ docId, version, offset, chunkSize: C, mode: 'line' as const, maxTokens: 1, ...extra });
+  engine.updateDocument(docId, v, t);
+  await engine.complete(req(v, t.length));
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    t += TYPED[i % TYPED.length];
+    engine.updateDocument(docId, ++v, t);
+    xs.push((await engine.complete(req(v, t.length))).timing?.firstTokenMs ?? NaN);
+  }
+  engine.updateDocument(docId, ++v, text);
+  return r1(pct(xs, 0.5));
+}

@@ -1,7 +1,7 @@
 // The issue's targets, each measured side by side in one run (never asserted in unit tests).
 import type { Engine } from '../engine/index';
 import { textOfLines, textOfTokens } from './corpus';
-import { pct, ttftP50, type ContextRow } from './measure';
+import { pct, ttftP50, typingTtftP50, type ContextRow } from './measure';
 
 export interface TargetRow {
   name: string;
@@ -84,10 +84,20 @@ export async function crossFileTarget(cat: Engine, source: string, otherTokens: 
     await cat.warm(`bench-other-${i}`, 16);
     ids.push(`bench-other-${i}`);
   }
-  const none = await ttftP50(cat, 'bench-main', 1, main.length, 16, runs);
   const budget = Math.floor(otherTokens / 16);
-  const withCtx = await ttftP50(cat, 'bench-main', 1, main.length, 16, runs, { contextDocIds: ids, contextEntryBudget: budget });
+  const ctx = { contextDocIds: ids, contextEntryBudget: budget };
+  // repeated request at the same place, and typing (one character per request)
+  const none = await ttftP50(cat, 'bench-main', 1, main.length, 16, runs);
+  const withCtx = await ttftP50(cat, 'bench-main', 1, main.length, 16, runs, ctx);
+  const typingRuns = Math.max(runs, 40);
+  const typedNone = await typingTtftP50(cat, 'bench-main', main, 16, typingRuns);
+  const typedCtx = await typingTtftP50(cat, 'bench-main', main, 16, typingRuns, ctx);
   for (const id of [...ids, 'bench-main']) cat.closeDocument(id);
   const ratio = withCtx / none;
-  return { name: `${otherTokens} tokens of other open files as context (C=16, warm): TTFT with / without`, measured: `${ratio.toFixed(2)}x (${f1(withCtx)} vs ${f1(none)} ms)`, target: '<= 2x', met: ratio <= 2 };
+  const typedRatio = typedCtx / typedNone;
+  return {
+    name: `${otherTokens} tokens of other open files as context (C=16, warm): TTFT with / without, while typing (one character per request) and repeated`,
+    measured: `typing ${typedRatio.toFixed(2)}x (${f1(typedCtx)} vs ${f1(typedNone)} ms); repeated ${ratio.toFixed(2)}x (${f1(withCtx)} vs ${f1(none)} ms)`,
+    target: '<= 2x', met: Math.max(ratio, typedRatio) <= 2,
+  };
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const CONTRACT_FORMAT = 'cat-onnx-contract';
-export const SUPPORTED_FORMAT_VERSIONS = [1];
+export const SUPPORTED_FORMAT_VERSIONS = [2];
 
 export interface ContractDims {
   vocabSize: number;
@@ -33,6 +33,18 @@ export interface GraphSpec {
   outputs: string[];
 }
 
+/** Decoder past inputs: one name per block, layer and head ([layer][head]), each [B, P, headDim]. */
+export interface PastSpec {
+  keys_a: string[][];
+  values_a: string[][];
+  keys_b: string[][];
+  values_b: string[][];
+}
+
+export interface DecoderSpec extends GraphSpec {
+  past: PastSpec;
+}
+
 export interface ModelContract {
   format: string;
   formatVersion: number;
@@ -44,7 +56,7 @@ export interface ModelContract {
   defaultChunkSize: number;
   dims: ContractDims;
   tokenizer: { file: string; special: SpecialTokens };
-  graphs: { decoder: GraphSpec; compressor?: GraphSpec };
+  graphs: { decoder: DecoderSpec; compressor?: GraphSpec };
   files: Record<string, { sha256: string; bytes: number }>;
   /** Fill-in-the-middle settings the model was trained with. */
   fim?: { maxSuffixTokens?: number };
@@ -61,10 +73,8 @@ export class ContractError extends Error {
   }
 }
 
-export const DECODER_INPUTS = [
-  'input_ids', 'inputs_embeds', 'position_ids',
-  'past_keys_a', 'past_values_a', 'past_keys_b', 'past_values_b', 'num_logits',
-];
+export const DECODER_INPUTS = ['input_ids', 'inputs_embeds', 'position_ids', 'num_logits'];
+const PAST_BLOCKS = ['keys_a', 'values_a', 'keys_b', 'values_b'] as const;
 export const DECODER_OUTPUTS = ['logits', 'new_keys', 'new_values'];
 export const COMPRESSOR_INPUTS = ['token_ids'];
 export const COMPRESSOR_OUTPUTS = ['vectors'];
@@ -104,6 +114,7 @@ function checkShape(c: ModelContract): void {
   }
   if (!c.graphs?.decoder) fail('graphs.decoder is missing');
   checkGraph('decoder', c.graphs.decoder, DECODER_INPUTS, DECODER_OUTPUTS);
+  checkPast(c.graphs.decoder, d);
   if (c.kind === 'cat') {
     if (c.chunkSizes.length === 0) fail('a cat model needs chunkSizes');
     if (!c.chunkSizes.includes(c.defaultChunkSize)) fail(`defaultChunkSize ${c.defaultChunkSize} is not in chunkSizes`);
@@ -132,6 +143,17 @@ function checkGraph(name: string, g: GraphSpec, inputs: string[], outputs: strin
   if (typeof g.file !== 'string' || !g.file) fail(`graphs.${name}.file is missing`);
   for (const i of inputs) if (!g.inputs?.includes(i)) fail(`graphs.${name}.inputs lacks "${i}"`);
   for (const o of outputs) if (!g.outputs?.includes(o)) fail(`graphs.${name}.outputs lacks "${o}"`);
+}
+
+function checkPast(g: DecoderSpec, d: ContractDims): void {
+  const p = g.past;
+  if (!p || typeof p !== 'object') fail('graphs.decoder.past is missing');
+  for (const k of PAST_BLOCKS) {
+    const layers = p[k];
+    const ok = Array.isArray(layers) && layers.length === d.nLayers
+      && layers.every((l) => Array.isArray(l) && l.length === d.nHeads && l.every((n) => typeof n === 'string' && g.inputs.includes(n)));
+    if (!ok) fail(`graphs.decoder.past.${k} must name one decoder input per layer and head (${d.nLayers} x ${d.nHeads})`);
+  }
 }
 
 /** sha256 of a file, streamed in 1 MiB blocks (no whole-file buffer). */

@@ -21,25 +21,17 @@ export interface DecoderOutput {
   newValues: Float32Array;
 }
 
-const emptyCache = new Map<string, ort.Tensor>();
-function emptyKv(rowShape: readonly number[]): ort.Tensor {
-  const k = rowShape.join('x');
-  let t = emptyCache.get(k);
-  if (!t) {
-    t = new ort.Tensor('float32', new Float32Array(0), [1, 0, ...rowShape]);
-    emptyCache.set(k, t);
-  }
-  return t;
-}
-
 export class GraphRunner {
   decoderCalls = 0;
   compressorCalls = 0;
-  private readonly rowShape: [number, number, number];
+  /** Past input names per block, layer-major (index l * nHeads + h), from the contract. */
+  private readonly past: { keysA: string[]; valuesA: string[]; keysB: string[]; valuesB: string[] };
+  private readonly emptyKv: ort.Tensor;
 
   constructor(readonly model: Model) {
-    const d = model.dims;
-    this.rowShape = [d.nLayers, d.nHeads, d.headDim];
+    const p = model.contract.graphs.decoder.past;
+    this.past = { keysA: p.keys_a.flat(), valuesA: p.values_a.flat(), keysB: p.keys_b.flat(), valuesB: p.values_b.flat() };
+    this.emptyKv = new ort.Tensor('float32', new Float32Array(0), [1, 0, model.dims.headDim]);
   }
 
   /** Runs the decoder over T inputs that attend to block a (first aRows rows), block b (first bRows rows) and each other. */
@@ -61,20 +53,22 @@ export class GraphRunner {
         emb.set(v, t * dModel);
       }
     }
-    const va = a ? a.view(aRows ?? a.length) : undefined;
-    const vb = b ? b.view(bRows ?? b.length) : undefined;
-    const empty = emptyKv(this.rowShape);
     const n = Math.max(1, Math.min(T, inp.numLogits));
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, [1, T]),
       inputs_embeds: new ort.Tensor('float32', emb, [1, T, dModel]),
       position_ids: new ort.Tensor('int64', pos, [1, T]),
-      past_keys_a: va?.keys ?? empty,
-      past_values_a: va?.values ?? empty,
-      past_keys_b: vb?.keys ?? empty,
-      past_values_b: vb?.values ?? empty,
       num_logits: new ort.Tensor('int64', BigInt64Array.from([BigInt(n)]), [1]),
     };
+    const va = a ? a.view(aRows ?? a.length) : undefined;
+    const vb = b ? b.view(bRows ?? b.length) : undefined;
+    const p = this.past;
+    for (let i = 0; i < p.keysA.length; i++) {
+      feeds[p.keysA[i]] = va?.keys[i] ?? this.emptyKv;
+      feeds[p.valuesA[i]] = va?.values[i] ?? this.emptyKv;
+      feeds[p.keysB[i]] = vb?.keys[i] ?? this.emptyKv;
+      feeds[p.valuesB[i]] = vb?.values[i] ?? this.emptyKv;
+    }
     this.decoderCalls++;
     const out = await this.model.decoder.run(feeds);
     const logits = out.logits.data as Float32Array;

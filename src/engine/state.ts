@@ -36,8 +36,9 @@ export interface SeqState {
   decodeOne(id: number): Promise<Float32Array>;
   /** Bytes of the context: keys/values in use plus compressed vectors. */
   contextBytes(): number;
-  /** Rows reused from the previous prefill / rows computed, for the last prefill. */
-  readonly lastPrefill: { reused: number; computed: number };
+  /** Rows reused from the previous prefill / rows computed, for the last prefill (cat: entries;
+   * segmentReused: rows of the current segment kept). */
+  readonly lastPrefill: { reused: number; computed: number; segmentReused?: number };
   /** Rows currently cached (entries + segment, or tokens). */
   readonly rows: number;
   release(): void;
@@ -56,7 +57,7 @@ export class CatState implements SeqState {
   private seg: number[] = [];
   private C = 0;
   private dModel: number;
-  lastPrefill = { reused: 0, computed: 0 };
+  lastPrefill = { reused: 0, computed: 0, segmentReused: 0 };
 
   constructor(private readonly run: GraphRunner, private readonly sp: CatSpecials,
     private readonly vectors: VectorSource, private readonly keyOf: KeySource) {
@@ -87,11 +88,14 @@ export class CatState implements SeqState {
     let lcp = 0;
     const held = Math.min(this.entryKeys.length, this.a.length);
     while (lcp < held && lcp < keys.length && this.entryKeys[lcp] === keys[lcp]) lcp++;
+    // the segment's rows stay valid only over exactly the same entries
+    const sameEntries = lcp === keys.length && held === keys.length;
     this.a.truncate(lcp);
     this.entryKeys.length = lcp;
-    this.b.clear();
-    this.seg = [];
-    this.lastPrefill = { reused: lcp, computed: keys.length - lcp };
+    if (!sameEntries) {
+      this.b.clear();
+      this.seg = [];
+    }
 
     // vectors of the entries after the common prefix (one batched source call)
     const need: { ids: ArrayLike<number>; key: string }[] = [];
@@ -118,15 +122,29 @@ export class CatState implements SeqState {
       for (let k = j; k < end; k++) this.entryKeys.push(keys[k]);
       opts.onProgress?.(end, keys.length);
     }
-    // current segment: [chunk] + tail tokens
+    // current segment: [chunk] + tail tokens; rows of the previous segment (prefilled or
+    // generated) are kept up to the first differing token, as long as the entries are the same
     const tail = seq.subarray(n * C);
+    const keep = sameEntries ? this.segmentPrefix(tail) : 0;
+    this.b.truncate(keep);
     const base = this.a.length;
-    const ids = [this.sp.chunk, ...tail];
-    const pos = ids.map((_, i) => base + i);
-    const out = await this.run.decode({ ids, positions: pos, numLogits: 1 }, this.a, null);
+    const ids = [this.sp.chunk, ...tail].slice(keep);
+    const pos = ids.map((_, i) => base + keep + i);
+    const out = await this.run.decode({ ids, positions: pos, numLogits: 1 }, this.a, this.b);
     this.b.append(out.newKeys, out.newValues, ids.length);
     this.seg = Array.from(tail);
+    this.lastPrefill = { reused: lcp, computed: keys.length - lcp, segmentReused: keep };
     return out.logits;
+  }
+
+  /** Rows of block b that the new segment [chunk] + tail shares with the held one (always
+   * leaving at least one input to run, for the logits). */
+  private segmentPrefix(tail: ArrayLike<number>): number {
+    const held = Math.min(this.b.length, 1 + this.seg.length);
+    if (held === 0) return 0;
+    let k = 1; // row 0 is [chunk] at the same position
+    while (k < held && k - 1 < tail.length && this.seg[k - 1] === tail[k - 1]) k++;
+    return Math.min(k, tail.length);
   }
 
   async decodeOne(id: number): Promise<Float32Array> {

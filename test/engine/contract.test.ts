@@ -62,12 +62,20 @@ test('corrupt .onnx that matches its contract fails to load with the file named'
 
 test('wrong format version, wrong format, broken JSON', () => {
   const dir = copyFixture(TINY_CAT);
-  editContract(dir, (c) => { c.formatVersion = 2; });
-  assert.throws(() => loadContract(dir), msg(/^contract\.json: formatVersion 2 is not supported by this engine \(supports 1\)/));
-  editContract(dir, (c) => { c.formatVersion = 1; c.format = 'something-else'; });
+  editContract(dir, (c) => { c.formatVersion = 1; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: formatVersion 1 is not supported by this engine \(supports 2\)/));
+  editContract(dir, (c) => { c.formatVersion = 2; c.format = 'something-else'; });
   assert.throws(() => loadContract(dir), msg(/^contract\.json: format is "something-else"/));
   fs.writeFileSync(path.join(dir, 'contract.json'), '{"format": ');
   assert.throws(() => loadContract(dir), msg(/^contract\.json: not valid JSON/));
+});
+
+test('past inputs must name one decoder input per layer and head', () => {
+  const dir = copyFixture(TINY_CAT);
+  editContract(dir, (c) => { (c.graphs as { decoder: { past: { keys_b: string[][] } } }).decoder.past.keys_b[1].pop(); });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: graphs\.decoder\.past\.keys_b must name one decoder input per layer and head \(2 x 2\)/));
+  editContract(dir, (c) => { delete (c.graphs as { decoder: { past?: unknown } }).decoder.past; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: graphs\.decoder\.past is missing/));
 });
 
 test('a chunk size the model was not trained for is refused clearly', () => {

@@ -113,3 +113,35 @@ test('concurrent edit + requests: each request sees exactly its own version', as
   assert.equal(r2.text, (await fresh(v2)).text);
   assert.equal(r1b.text, r1.text);
 });
+
+test('cat: a prefill that shares the current segment with the last one reuses its rows and equals a fresh run', async () => {
+  const engine = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+  engines.push(engine);
+  const V = engine.contract.dims.vocabSize;
+  const C = 16;
+  const base = engine.tokenizer.encodeText(sampleSource(12));
+  const seq = (n: number) => { const s = new Int32Array(n + 1); s[0] = engine.contract.tokenizer.special.file; s.set(base.slice(0, n), 1); return s; };
+  const n0 = Math.floor(base.length / C) * C - 8; // [file] + n0 tokens: 9 tokens into a segment
+  const st = engine.newState();
+  await st.prefill(seq(n0), { chunkSize: C });
+  // typing: each prefill extends the last one by a token (sometimes across a chunk boundary)
+  for (const n of [n0 + 1, n0 + 3, n0 + 3, n0 + 2, n0 + 9, n0 + 12]) {
+    const got = await st.prefill(seq(n), { chunkSize: C });
+    const kept = st.lastPrefill.segmentReused ?? 0;
+    const fresh = engine.newState();
+    const want = await fresh.prefill(seq(n), { chunkSize: C });
+    const d = maxAbsDiff(got, want);
+    assert.ok(d <= TOL, `prefill of ${n} tokens (segment rows kept: ${kept}): logits differ by ${d}`);
+    assert.equal(argmaxRow(got, V), argmaxRow(want, V));
+    if (n === n0 + 3) assert.ok(kept >= 1, 'segment rows reused');
+  }
+  // after generating into the segment, a prefill of the generated text reuses those rows too
+  const g = await greedy(st, await st.prefill(seq(n0), { chunkSize: C }), V, 4);
+  const s2 = new Int32Array(n0 + 1 + 3);
+  s2.set(seq(n0));
+  s2.set(g.ids.slice(0, 3), n0 + 1);
+  const got = await st.prefill(s2, { chunkSize: C });
+  assert.equal(st.lastPrefill.segmentReused, 1 + 9 + 2, 'chunk separator + 9 typed + two generated tokens kept (the third reruns for its logits)');
+  const want = await engine.newState().prefill(s2, { chunkSize: C });
+  assert.ok(maxAbsDiff(got, want) <= TOL);
+});
