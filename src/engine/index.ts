@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { checkChunkSize, ContractError, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
 import { prefixTokens, suffixTokens, fimSequence, wholeTokens, type PrefixTokens, type WholeTokens } from './context';
+import { CrossFileContext } from './crossFile';
 import { KeyMemo, StatePool } from './docState';
 import { deriveTokens, type DocTokens } from './docTokens';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentStore, type DocSnapshot } from './documents';
@@ -14,7 +15,7 @@ import { ChunkPersistence } from './persist';
 import { GraphRunner } from './runner';
 import { Sampler } from './sampling';
 import { scoreCat, scoreDense } from './scoring';
-import { CatState, DenseState, type ContextEntry, type SeqState } from './state';
+import { CatState, DenseState, type SeqState } from './state';
 import { passageSpans, rankPassages } from './summarize';
 import { DocTokenizer } from './tokenizer';
 import type {
@@ -43,6 +44,7 @@ export class Engine implements CatEngine {
   private readonly docs: DocumentStore;
   private readonly memo: KeyMemo;
   private readonly pool: StatePool;
+  private readonly crossFile: CrossFileContext;
   private readonly persist?: ChunkPersistence;
   private readonly maxContext: number;
   private readonly maxSuffix: number;
@@ -61,6 +63,7 @@ export class Engine implements CatEngine {
     this.docs = new DocumentStore(DEFAULT_DOCUMENT_LIMITS, this.maxContext, this.maxContext * WHOLE_FACTOR);
     this.memo = new KeyMemo((C, ids, from) => this.store.key(C, ids, from));
     this.pool = new StatePool(() => this.newState(), 3);
+    this.crossFile = new CrossFileContext({ latest: (id) => this.docs.latest(id), whole: (s) => this.whole(s), wholeKeys: (id, w, C) => this.wholeKeys(id, w, C) }, log);
     if (opts.persistDir) {
       this.persist = new ChunkPersistence(opts.persistDir, this.store, log);
       this.persist.load();
@@ -171,26 +174,6 @@ export class Engine implements CatEngine {
     this.pool.drop(docId);
   }
 
-  /** Entries of other documents, most recent first, within the budget (placed oldest first). */
-  private contextEntries(self: string, ids: string[] | undefined, budget: number, C: number): ContextEntry[] {
-    if (!ids?.length || budget <= 0 || this.contract.kind !== 'cat') return [];
-    const picked: ContextEntry[][] = [];
-    let left = budget;
-    for (const id of ids) {
-      if (id === self || left <= 0) continue;
-      const snap = this.docs.latest(id);
-      if (!snap) { this.log.debug(`context document ${id} is not open; skipped`); continue; }
-      const whole = this.whole(snap);
-      const keys = this.wholeKeys(id, whole, C);
-      const n = Math.min(keys.length, left);
-      const list: ContextEntry[] = [];
-      for (let i = 0; i < n; i++) list.push({ key: keys[i], ids: whole.seq.subarray(i * C, (i + 1) * C) });
-      picked.push(list);
-      left -= n;
-    }
-    return picked.reverse().flat();
-  }
-
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     this.alive();
     const t0 = performance.now();
@@ -203,7 +186,7 @@ export class Engine implements CatEngine {
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
-    const ctx = C ? this.contextEntries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C) : [];
+    const ctx = this.crossFile.entries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C);
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
     const contextMs = performance.now() - t0;
     return this.exclusive(async () => {
