@@ -15,7 +15,8 @@ import { ChunkPersistence } from './persist';
 import { GraphRunner } from './runner';
 import { Sampler } from './sampling';
 import { scoreCat, scoreDense } from './scoring';
-import { CatState, DenseState, type SeqState } from './state';
+import { CatState } from './catState';
+import { DenseState, type SeqState } from './state';
 import { passageSpans, rankPassages } from './summarize';
 import { DocTokenizer } from './tokenizer';
 import type {

@@ -145,3 +145,37 @@ test('cat: a prefill that shares the current segment with the last one reuses it
   const want = await engine.newState().prefill(s2, { chunkSize: C });
   assert.ok(maxAbsDiff(got, want) <= TOL);
 });
+
+test('cat: a request that diverges in a few entries branches (block a kept) and equals fresh runs, across chunk boundaries', async () => {
+  const engine = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+  engines.push(engine);
+  const V = engine.contract.dims.vocabSize;
+  const sp = engine.contract.tokenizer.special;
+  const C = 8;
+  const body = engine.tokenizer.encodeText(sampleSource(30));
+  const withFile = (ids: ArrayLike<number>) => { const s = new Int32Array(ids.length + 1); s[0] = sp.file; s.set(ids, 1); return s; };
+  const whole = withFile(body);
+  const st = engine.newState();
+  await st.prefill(whole, { chunkSize: C });
+  const wholeEntries = 1 + Math.floor(whole.length / C);
+  // fill-in-the-middle at 60% of the document: prefix chunks shared, suffix chunks new
+  const cut = Math.floor(body.length * 0.6);
+  const suffix = body.slice(cut, cut + 40);
+  const fim = new Int32Array([...withFile(body.slice(0, cut)), sp.fim_suffix, ...suffix, sp.fim_middle]);
+  const got = await greedy(st, await st.prefill(fim, { chunkSize: C }), V, 2 * C + 3);
+  assert.ok(st.lastPrefill.computed <= Math.ceil((fim.length - cut) / C) + 1, `only the entries after the divergence ran (computed ${st.lastPrefill.computed})`);
+  const fresh = engine.newState();
+  const want = await greedy(fresh, await fresh.prefill(fim, { chunkSize: C }), V, 2 * C + 3);
+  assert.deepEqual(got.ids, want.ids, 'greedy tokens equal');
+  got.logits.forEach((l, i) => assert.ok(maxAbsDiff(l, want.logits[i]) <= TOL, `step ${i}`));
+  // block a still holds the whole document: a request at its end computes no entry
+  const again = await st.prefill(whole, { chunkSize: C });
+  assert.equal(st.lastPrefill.computed, 0, 'block a was kept by the branch');
+  assert.equal(st.lastPrefill.reused, wholeEntries);
+  assert.ok(maxAbsDiff(again, await engine.newState().prefill(whole, { chunkSize: C })) <= TOL);
+  // a second FIM request at the same place reuses the branch's rows
+  await st.prefill(fim, { chunkSize: C });
+  const b2 = await st.prefill(fim, { chunkSize: C });
+  assert.equal(st.lastPrefill.computed, 0, 'the same branch again: nothing recomputed');
+  assert.ok(maxAbsDiff(b2, want.logits[0]) <= TOL);
+});
