@@ -87,8 +87,10 @@ export class CatState implements SeqState {
     if (!branch) this.truncateA(lcp);
     if (opts.signal?.aborted) throw abortError();
 
-    // new entries into block a (one batched vector call, decoder calls of PREFILL_PIECE rows)
-    const aEnd = branch ? lcp : keys.length;
+    // new entries into block a (one batched vector call, decoder calls of PREFILL_PIECE rows);
+    // a fill-in-the-middle suffix's entries never go there (see PrefillOptions.stableChunks)
+    const stableEnd = opts.stableChunks === undefined ? keys.length : Math.min(keys.length, 1 + ctx.length + opts.stableChunks);
+    const aEnd = branch ? lcp : Math.max(lcp, stableEnd);
     let computed = 0;
     if (aEnd > lcp) {
       const vecs = await this.vectorsFor(C, keys, idsOf, Math.max(1, lcp), aEnd, opts.signal);

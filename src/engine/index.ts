@@ -196,7 +196,7 @@ export class Engine implements CatEngine {
       if (req.signal?.aborted) return this.result(req, '', 0, t0, C, 'aborted');
       let logits: Float32Array;
       try {
-        logits = await state.prefill(seq, { chunkSize: C, chunkKeys, contextEntries: ctx, signal: req.signal });
+        logits = await state.prefill(seq, { chunkSize: C, chunkKeys, contextEntries: ctx, stableChunks: C ? Math.floor(prefix.seq.length / C) : undefined, signal: req.signal });
       } catch (e) {
         if ((e as Error).name === 'AbortError') return this.result(req, '', 0, t0, C, 'aborted');
         throw e;

@@ -18,6 +18,10 @@ export interface PrefillOptions {
   /** Content keys of the complete chunks of `seq` (cat), if the caller memoized them. */
   chunkKeys?: string[];
   contextEntries?: ContextEntry[];
+  /** Complete chunks of `seq` that are document text before the cursor (cat). Entries after
+   * them (a fill-in-the-middle suffix) are held in block b, apart from the document's entries
+   * in block a, so the next request at another place or keystroke keeps block a. Default: all. */
+  stableChunks?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   /** Inputs per decoder call while prefilling (default PREFILL_PIECE). */

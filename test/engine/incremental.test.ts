@@ -179,3 +179,28 @@ test('cat: a request that diverges in a few entries branches (block a kept) and 
   assert.equal(st.lastPrefill.computed, 0, 'the same branch again: nothing recomputed');
   assert.ok(maxAbsDiff(b2, want.logits[0]) <= TOL);
 });
+
+test('cat: fill-in-the-middle suffix entries stay out of block a (stableChunks), so moving on in the document keeps it', async () => {
+  const engine = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
+  engines.push(engine);
+  const sp = engine.contract.tokenizer.special;
+  const C = 8;
+  const body = engine.tokenizer.encodeText(sampleSource(30));
+  const prefixOf = (cut: number) => { const s = new Int32Array(cut + 1); s[0] = sp.file; s.set(body.slice(0, cut), 1); return s; };
+  const fimAt = (cut: number) => {
+    const pre = prefixOf(cut);
+    return { seq: new Int32Array([...pre, sp.fim_suffix, ...body.slice(cut, cut + 60), sp.fim_middle]), stableChunks: Math.floor(pre.length / C) };
+  };
+  const st = engine.newState();
+  const f1 = fimAt(Math.floor(body.length * 0.3));
+  await st.prefill(f1.seq, { chunkSize: C, stableChunks: f1.stableChunks });
+  const f2 = fimAt(Math.floor(body.length * 0.5));
+  const l2 = await st.prefill(f2.seq, { chunkSize: C, stableChunks: f2.stableChunks });
+  const fimEntries = Math.floor(f2.seq.length / C) - f2.stableChunks;
+  assert.equal(st.lastPrefill.computed, (f2.stableChunks - f1.stableChunks) + fimEntries, 'new prefix chunks + the suffix\'s entries, nothing of the first request\'s suffix');
+  assert.ok(maxAbsDiff(l2, await engine.newState().prefill(f2.seq, { chunkSize: C })) <= TOL);
+  // back to the first place: block a holds its prefix, only its suffix entries run
+  const l1 = await st.prefill(f1.seq, { chunkSize: C, stableChunks: f1.stableChunks });
+  assert.equal(st.lastPrefill.computed, Math.floor(f1.seq.length / C) - f1.stableChunks);
+  assert.ok(maxAbsDiff(l1, await engine.newState().prefill(f1.seq, { chunkSize: C })) <= TOL);
+});
