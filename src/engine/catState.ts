@@ -49,6 +49,14 @@ export class CatState implements SeqState {
   /** Entries of the current sequence (block a's used rows + block b's entry rows). */
   get entries(): number { return this.aUsed + this.bEntries(); }
 
+  /** How many of `keys` (from the start entry on) block a holds keys/values for. */
+  heldEntries(keys: string[]): number {
+    let n = 0;
+    const held = Math.min(this.entryKeys.length, this.a.length);
+    while (n < held && n < keys.length && this.entryKeys[n] === keys[n]) n++;
+    return n;
+  }
+
   contextBytes(): number {
     const vectors = Math.max(0, this.a.length - 1) * this.dModel * 4;
     return this.a.bytesUsed + this.b.bytesUsed + vectors;
@@ -78,9 +86,8 @@ export class CatState implements SeqState {
     const keys = [`start:${C}`, ...ctx.map((e) => e.key), ...docKeys.slice(0, n)];
     const idsOf = (j: number) => (j <= ctx.length ? ctx[j - 1].ids : seq.subarray((j - 1 - ctx.length) * C, (j - ctx.length) * C));
 
-    let lcp = 0;
     const held = Math.min(this.entryKeys.length, this.a.length);
-    while (lcp < held && lcp < keys.length && this.entryKeys[lcp] === keys[lcp]) lcp++;
+    const lcp = this.heldEntries(keys);
     // extend block a when the request continues it; branch when only a few entries differ;
     // otherwise drop block a's rows from the divergence on and recompute them there
     const branch = lcp < held && keys.length - lcp <= BRANCH_MAX_ENTRIES;

@@ -93,6 +93,18 @@ export function prefixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPo
   return { seq: concat([fileId], [...lines, partial.ids], total + partial.ids.length), startLine, capped, offset: startLine === 0 ? 0 : undefined };
 }
 
+/** The window of at most maxTokens starting at index `offset` of the document sequence
+ * [file] + tokens (0: from the start, with [file]); offsets come from earlier windows. */
+export function windowAt(dt: DocTokens, fileId: number, maxTokens: number, offset: number): PrefixTokens {
+  if (offset <= 0) {
+    const body = dt.ids.subarray(0, Math.max(0, maxTokens - 1));
+    return { seq: concat([fileId], [body], body.length), startLine: 0, capped: body.length < dt.ids.length, offset: 0 };
+  }
+  const from = Math.min(offset - 1, dt.ids.length);
+  const body = dt.ids.subarray(from, from + maxTokens);
+  return { seq: concat([], [body], body.length), startLine: firstLineAfter(dt.lineStarts, from) - 1, capped: true, offset: from + 1 };
+}
+
 /** Tokens after the cursor (rest of the cursor line, then following lines), at most maxTokens. */
 export function suffixTokens(snap: DocSnapshot, tok: DocTokenizer, cur: CursorPos, maxTokens: number, dt?: DocTokens): Int32Array {
   const parts: ArrayLike<number>[] = [];

@@ -74,6 +74,11 @@ export class StatePool {
     return s;
   }
 
+  /** The state of the document at this chunk size, if pooled (not created, not reordered). */
+  peek(docId: string, chunkSize: number): SeqState | undefined {
+    return this.states.get(`${chunkSize}\u0000${docId}`);
+  }
+
   /** Releases every state of the document (all chunk sizes). */
   drop(docId: string): void {
     for (const [k, s] of [...this.states]) {

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { checkChunkSize, ContractError, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
-import { prefixTokens, suffixTokens, fimSequence, wholeTokens, type PrefixTokens, type WholeTokens } from './context';
+import { prefixTokens, suffixTokens, fimSequence, wholeTokens, windowAt, type PrefixTokens, type WholeTokens } from './context';
 import { CrossFileContext } from './crossFile';
 import { KeyMemo, StatePool } from './docState';
 import { deriveTokens, type DocTokens } from './docTokens';
@@ -108,6 +108,17 @@ export class Engine implements CatEngine {
     return keys;
   }
 
+  /** Window start (document index) of each document's last completion: warm-up prepares that window. */
+  private readonly lastWindow = new Map<string, number>();
+
+  /** The window warm-up runs the decoder over: where the last completion in the document was
+   * (so moving the cursor there and typing reuse it), else the end of the document. */
+  private warmWindow(docId: string, snap: DocSnapshot): PrefixTokens {
+    const at = this.lastWindow.get(docId);
+    const dt = at !== undefined ? this.tokensOf(snap) : undefined;
+    return dt && at !== undefined && at <= dt.ids.length ? windowAt(dt, this.contract.tokenizer.special.file, this.maxContext, at) : this.endWindow(snap);
+  }
+
   /** [file] + the chunk-aligned window at the end of the document (warm-up and overview run it). */
   private endWindow(snap: DocSnapshot): PrefixTokens {
     return prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
@@ -171,6 +182,7 @@ export class Engine implements CatEngine {
 
   closeDocument(docId: string): void {
     this.docs.close(docId);
+    this.lastWindow.delete(docId);
     this.memo.forget(docId);
     this.pool.drop(docId);
   }
@@ -187,6 +199,7 @@ export class Engine implements CatEngine {
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
+    if (prefix.offset !== undefined) this.lastWindow.set(req.docId, prefix.offset);
     const ctx = this.crossFile.entries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C);
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
     const contextMs = performance.now() - t0;
@@ -254,10 +267,10 @@ export class Engine implements CatEngine {
       onProgress?.({ done: e, total, phase: 'compress' });
     }
     if (signal?.aborted) return;
-    // decoder over the entries of the window a completion at the end of the document uses,
-    // so that completion reuses them (common prefix of entry keys). A completion arriving
-    // meanwhile preempts this; the entries done so far stay and are reused.
-    const end = this.endWindow(snap);
+    // decoder over the entries of the window the next completion most likely uses (where the
+    // last one was, else the end), so it reuses them (common prefix of entry keys). A completion
+    // arriving meanwhile preempts this; the entries done so far stay and are reused.
+    const end = this.warmWindow(docId, snap);
     const endKeys = this.memo.keys(docId, C, end.seq, 'window', end.offset ?? 0);
     const bg = this.backgroundSignal(signal);
     await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal: bg })).catch((e: Error) => {
@@ -335,7 +348,11 @@ export class Engine implements CatEngine {
       const keys = this.wholeKeys(id, whole, C);
       let cached = 0;
       for (const k of keys) if (this.store.has(k)) cached++;
-      coverage.push({ docId: id, cached, total: keys.length });
+      if (!snap.tokens) { coverage.push({ docId: id, cached, total: keys.length }); continue; }
+      const w = this.warmWindow(id, snap);
+      const wKeys = this.memo.keys(id, C, w.seq, 'window', w.offset ?? 0);
+      const held = this.pool.peek(id, C)?.heldEntries?.([`start:${C}`, ...wKeys]) ?? 0;
+      coverage.push({ docId: id, cached, total: keys.length, decoderEntries: Math.max(0, held - 1), decoderTotal: wKeys.length });
     }
     return { entries: this.store.entries, bytes: this.store.bytes, budgetBytes: this.store.budgetBytes, hits: this.store.hits, misses: this.store.misses, coverage };
   }

@@ -37,6 +37,8 @@ export interface SeqState {
   prefill(seq: Int32Array, opts: PrefillOptions): Promise<Float32Array>;
   /** Appends one token; returns the logits predicting the next one. */
   decodeOne(id: number): Promise<Float32Array>;
+  /** Entries of `keys` (start entry first) whose decoder keys/values are held (cat). */
+  heldEntries?(keys: string[]): number;
   /** Bytes of the context: keys/values in use plus compressed vectors. */
   contextBytes(): number;
   /** Rows reused from the previous prefill / rows computed, for the last prefill (cat: entries;

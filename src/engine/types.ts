@@ -113,7 +113,10 @@ export interface CacheStats {
   /** Per open document: chunks compressed / total chunks of its whole sequence, at the given chunk
    * size. Computed without tokenizing (chunk keys are kept per version): a document whose latest
    * version has no token array yet (not completed, warmed or summarized since the edit) is left out. */
-  coverage: { docId: string; cached: number; total: number }[];
+  /** Per open document: chunks whose vectors are cached, of total; decoderEntries of
+   * decoderTotal: chunks of the window warm-up prepares (where the last completion was, else the
+   * end; the whole document when it fits the context) whose decoder keys/values are held. */
+  coverage: { docId: string; cached: number; total: number; decoderEntries?: number; decoderTotal?: number }[];
 }
 
 export interface ProgressReport {

@@ -36,7 +36,14 @@ function exactCoverage(e: Engine, text: string, C: number, cap = Infinity): { ca
   return { cached, total };
 }
 
-const cov = (e: Engine, id: string, C = 16) => e.cacheStats(C).coverage.find((c) => c.docId === id);
+const full = (e: Engine, id: string, C = 16) => e.cacheStats(C).coverage.find((c) => c.docId === id);
+/** Coverage of vectors only (decoderEntries checked apart). */
+const cov = (e: Engine, id: string, C = 16) => {
+  const c = full(e, id, C);
+  if (!c) return c;
+  const { decoderEntries: _held, decoderTotal: _total, ...rest } = c;
+  return rest;
+};
 
 test('coverage: never tokenizes; keys hashed once per version; untokenized versions left out; exact after edits', async () => {
   const e = await load();
@@ -52,6 +59,7 @@ test('coverage: never tokenizes; keys hashed once per version; untokenized versi
   assert.deepEqual(count(), before, 'stats after a completion at the end: no encode, every key known from it');
   assert.deepEqual(c1, { docId: 'a', ...exactCoverage(e, text, 16) });
   assert.ok(c1 && c1.total > 50 && c1.cached === c1.total, 'the completion at the end compressed every chunk');
+  assert.equal(full(e, 'a')?.decoderEntries, c1.total, 'and the decoder holds every entry');
 
   // insert a line in the middle; complete there: chunks before it are cached, the shifted ones are not
   const lines = text.split('\n');
@@ -73,7 +81,10 @@ test('coverage: never tokenizes; keys hashed once per version; untokenized versi
   assert.deepEqual(c2again, c2);
   assert.ok(exact2.cached > 0 && exact2.cached < exact2.total, `partly cached (${exact2.cached}/${exact2.total})`);
 
+  const held2 = full(e, 'a')?.decoderEntries ?? -1;
+  assert.ok(held2 >= beforeCursor - 1 && held2 < exact2.total, `decoder entries held up to the edit (${held2})`);
   await e.warm('a', 16);
+  assert.equal(full(e, 'a')?.decoderEntries, exact2.total, 'warm-up runs the decoder over every entry');
   before = count();
   assert.deepEqual(cov(e, 'a'), { docId: 'a', cached: exact2.total, total: exact2.total }, 'complete after warm-up');
   assert.deepEqual(count(), before);

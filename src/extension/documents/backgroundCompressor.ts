@@ -77,7 +77,9 @@ export class BackgroundCompressor implements vscode.Disposable {
           break;
         }
         const cov = stats.coverage.find((x) => x.docId === docId);
-        if (cov && cov.cached >= cov.total) continue;
+        // done when every chunk is compressed and the decoder holds its entries (a pass that
+        // was preempted after compressing resumes with the decoder part)
+        if (cov && cov.cached >= cov.total && (cov.decoderEntries ?? 0) >= (cov.decoderTotal ?? 0)) continue;
         await this.engine.warm(docId, c, pass.signal);
         warmed++;
         this.warmedEmitter.fire();
