@@ -36,6 +36,11 @@ def main(path: str) -> int:
     dists = list(next(iter(rec.values())))
     print(f"\n### In-context recall (accuracy, {r['recall']['casesPerDistance']} cases per distance)\n")
     print(table(['model'] + [f'{d} tokens' for d in dists], [[k] + [f"{100 * v[d]:.0f}%" for d in dists] for k, v in rec.items()]))
+    if 'recallGainBits' in r:
+        g = r['recallGainBits']['byConfig']
+        print(f"\n### Recall gain (bits saved on the use line by the matching definition vs another name; "
+              f"{r['recallGainBits']['casesPerDistance']} cases per distance)\n")
+        print(table(['model'] + [f'{d} tokens' for d in dists], [[k] + [f"{v[d]:+.2f}" for d in dists] for k, v in g.items()]))
     print(f"\n(evaluation wall time {r['wallSeconds']} s)")
     return 0
 

@@ -12,7 +12,7 @@ import { generate } from './generate';
 import { Model } from './model';
 import { runOverview } from './overview';
 import { ChunkPersistence } from './persist';
-import { GraphRunner } from './runner';
+import { GraphRunner, log2ProbRow } from './runner';
 import { Sampler } from './sampling';
 import { scoreCat, scoreDense } from './scoring';
 import { CatState } from './catState';
@@ -35,7 +35,11 @@ const COMPRESS_BATCH = 64;
 /** Warm-up and summaries cover up to WHOLE_FACTOR x maxContextTokens from the document start. */
 const WHOLE_FACTOR = 4;
 
-export interface EvalResult { bitsPerByte: number; tokens: number; bytes: number; model: string; chunkSize: number }
+export interface EvalResult {
+  bitsPerByte: number; tokens: number; bytes: number; model: string; chunkSize: number;
+  /** Bits of the last `tailTokens` tokens (when asked for). */
+  tailBits?: number;
+}
 
 export class Engine implements CatEngine {
   readonly info: EngineInfo;
@@ -318,7 +322,7 @@ export class Engine implements CatEngine {
   }
 
   /** Bits per byte of the bytes, scored from their start ([file] + tokens). */
-  async evaluate(bytes: Uint8Array, chunkSize?: number, signal?: AbortSignal): Promise<EvalResult> {
+  async evaluate(bytes: Uint8Array, chunkSize?: number, signal?: AbortSignal, tailTokens = 0): Promise<EvalResult> {
     this.alive();
     const C = this.chunkSizeOf({ chunkSize });
     const ids = this.tokenizer.encodeBytes(bytes);
@@ -326,10 +330,16 @@ export class Engine implements CatEngine {
     seq[0] = this.contract.tokenizer.special.file;
     seq.set(ids, 1);
     const sp = this.contract.tokenizer.special;
+    let tail = 0;
+    const V = this.contract.dims.vocabSize;
+    const onLogits = tailTokens > 0 ? (t: number, row: Float32Array) => { if (t >= seq.length - tailTokens) tail -= log2ProbRow(row, V, 0, seq[t]); } : undefined;
     const r = await this.exclusive(() => C
-      ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), { signal })
-      : scoreDense(this.runner, sp, seq, { signal }));
-    return { bitsPerByte: bytes.length ? r.bits / bytes.length : 0, tokens: r.tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C };
+      ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), { signal, onLogits })
+      : scoreDense(this.runner, sp, seq, { signal, onLogits }));
+    return {
+      bitsPerByte: bytes.length ? r.bits / bytes.length : 0, tokens: r.tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C,
+      ...(tailTokens > 0 ? { tailBits: tail } : {}),
+    };
   }
 
   /**

@@ -12,7 +12,7 @@ import { DocTokenizer } from '../engine/tokenizer';
 import { listFiles, sampleFiles } from './heldout';
 import { editSimilarity, mean } from './metrics';
 import { lineCases } from './nextLine';
-import { recallCases } from './recall';
+import { gainTexts, recallCases } from './recall';
 
 interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
 const FULL: Sizes = { bpbFiles: 30, bpbMaxBytes: 8_000, lineCases: 500, recallPer: 12, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
@@ -144,6 +144,26 @@ async function main(): Promise<void> {
     log(`recall @${d}: ${JSON.stringify(Object.fromEntries(Object.entries(recall).map(([k, v]) => [k, v[String(d)]])))}`);
   }
   results.recall = { casesPerDistance: sz.recallPer, byConfig: recall };
+
+  // recall gain: bits the matching distant definition saves on the use line (vs another name)
+  const gain: Record<string, Record<string, number>> = {};
+  const gainConfigs = configs(cat, dense).filter((x) => x.C === 0 || x.C === 8 || x.C === 32);
+  for (const d of sz.distances) {
+    const rc = recallCases(filler, d, sz.recallPer, 29 + d, (s) => tok.encodeText(s).length);
+    for (const c of gainConfigs) {
+      const gains: number[] = [];
+      for (const [i, k] of rc.entries()) {
+        const g = gainTexts(k, 31 + i + d);
+        const n = tok.encodeText(g.useLine).length;
+        const w = await c.eng.evaluate(Buffer.from(g.withDef), c.C || undefined, undefined, n);
+        const o = await c.eng.evaluate(Buffer.from(g.control), c.C || undefined, undefined, n);
+        gains.push((o.tailBits ?? 0) - (w.tailBits ?? 0));
+      }
+      (gain[c.name] ??= {})[String(d)] = mean(gains);
+    }
+    log(`recall gain @${d}: ${JSON.stringify(Object.fromEntries(Object.entries(gain).map(([k, v]) => [k, v[String(d)]])))}`);
+  }
+  results.recallGainBits = { casesPerDistance: sz.recallPer, byConfig: gain };
   results.wallSeconds = Math.round((Date.now() - t0) / 1000);
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, values.quick ? 'results-quick.json' : 'results.json'), JSON.stringify(results, null, 1) + '\n');

@@ -44,3 +44,19 @@ export function recallCases(filler: string, distance: number, n: number, seed: n
   }
   return out;
 }
+
+/**
+ * Recall gain: the use line `const shifted = NAME(items, options);` is scored twice, after the
+ * distant definition of NAME and after the same text defining another name (control); the gain
+ * is bits(control) - bits(matching). Positive = the model used the definition. Graded, where
+ * exact-match recall is still 0 for weak models.
+ */
+export function gainTexts(k: RecallCase, seed: number): { withDef: string; control: string; useLine: string } {
+  const name = /export function (\w+)\(/.exec(k.text)?.[1] ?? '';
+  const r = rng(seed);
+  let other = name;
+  while (other === name) other = `${word(r, 2)}${word(r, 2).replace(/^./, (c) => c.toUpperCase())}`;
+  const useLine = `const shifted = ${name}(items, options);\n`;
+  const body = k.text.slice(0, k.text.lastIndexOf('\n') + 1);
+  return { withDef: body + useLine, control: body.replace(name, other) + useLine, useLine };
+}
