@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     for (const c of gainConfigs) {
       const gains: number[] = [];
       for (const [i, k] of rc.entries()) {
-        const g = gainTexts(k, 31 + i + d);
+        const g = gainTexts(k, 31 + i + d, (t) => tok.encodeText(t).length);
         const n = tok.encodeText(g.useLine).length;
         const w = await c.eng.evaluate(Buffer.from(g.withDef), c.C || undefined, undefined, n);
         const o = await c.eng.evaluate(Buffer.from(g.control), c.C || undefined, undefined, n);

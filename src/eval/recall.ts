@@ -51,11 +51,18 @@ export function recallCases(filler: string, distance: number, n: number, seed: n
  * is bits(control) - bits(matching). Positive = the model used the definition. Graded, where
  * exact-match recall is still 0 for weak models.
  */
-export function gainTexts(k: RecallCase, seed: number): { withDef: string; control: string; useLine: string } {
+export function gainTexts(k: RecallCase, seed: number, countTokens: (s: string) => number): { withDef: string; control: string; useLine: string } {
   const name = /export function (\w+)\(/.exec(k.text)?.[1] ?? '';
   const r = rng(seed);
+  // the control name has as many tokens as the real one, so every later chunk boundary (CAT)
+  // and position stays where it was: only the definition's name differs
+  const defLine = (n: string) => `export function ${n}(items, options) {\n`;
+  const want = countTokens(defLine(name));
   let other = name;
-  while (other === name) other = `${word(r, 2)}${word(r, 2).replace(/^./, (c) => c.toUpperCase())}`;
+  for (let i = 0; i < 200 && (other === name || countTokens(defLine(other)) !== want); i++) {
+    other = `${word(r, 2)}${word(r, 2).replace(/^./, (c) => c.toUpperCase())}`;
+  }
+  if (other === name || countTokens(defLine(other)) !== want) throw new Error(`no control name with ${want} tokens for ${name}`);
   const useLine = `const shifted = ${name}(items, options);\n`;
   const body = k.text.slice(0, k.text.lastIndexOf('\n') + 1);
   return { withDef: body + useLine, control: body.replace(name, other) + useLine, useLine };

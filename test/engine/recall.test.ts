@@ -15,7 +15,8 @@ test('recall cases: definition first, filler of the asked distance, use of the f
 
 test('recall gain texts: same use line, definitions differ only in the name', () => {
   const [k] = recallCases(filler, 60, 1, 3, words);
-  const g = gainTexts(k, 5);
+  const chars = (t: string) => t.length;
+  const g = gainTexts(k, 5, chars);
   const name = /export function (\w+)\(/.exec(k.text)?.[1] ?? '';
   assert.equal(g.useLine, `const shifted = ${name}(items, options);\n`);
   assert.ok(g.withDef.endsWith(g.useLine) && g.control.endsWith(g.useLine));
@@ -24,4 +25,5 @@ test('recall gain texts: same use line, definitions differ only in the name', ()
   assert.equal(g.control, g.withDef.replace(name, other));
   assert.equal(g.withDef.split(name).length - 1, 2, 'the matching name appears in the definition and the use');
   assert.equal(g.control.split(name).length - 1, 1, 'the control defines another name');
+  assert.equal(g.control.length, g.withDef.length, 'a control name of the same length (token count stand-in)');
 });
