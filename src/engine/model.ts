@@ -82,6 +82,10 @@ export class Model {
     readonly compressor: ort.InferenceSession | undefined,
     readonly provider: ProviderReport,
     readonly threads: number,
+    /** A one-thread session of the decoder for small calls (decode steps) on CPU: measured faster
+     * there than `threads` threads (2.0 vs 2.6 ms for one token over 4,330 entries, quiet 2-core
+     * machine), while large prefill calls gain from the threads. Undefined when threads is 1. */
+    readonly decoderStep?: ort.InferenceSession,
   ) {}
 
   get kind(): 'cat' | 'dense' { return this.contract.kind; }
@@ -105,16 +109,19 @@ export class Model {
     const compFile = compSpec ? path.join(contract.dir, compSpec.file) : undefined;
     for (const provider of providerChain(opts.provider)) {
       let decoder: ort.InferenceSession | undefined;
+      let decoderStep: ort.InferenceSession | undefined;
       let compressor: ort.InferenceSession | undefined;
       let current = contract.graphs.decoder.file;
       try {
         decoder = await createSession(decFile, provider, threads);
+        if (provider === 'cpu' && threads > 1) decoderStep = await createSession(decFile, provider, 1);
         if (compFile && compSpec) {
           current = compSpec.file;
           compressor = await createSession(compFile, provider, threads);
         }
       } catch (e) {
         await decoder?.release().catch(() => undefined);
+        await decoderStep?.release().catch(() => undefined);
         const hint = provider === 'cuda' ? cudaHint() : '';
         const msg = `${current}: ${oneLine(e)}${hint ? ` (${hint})` : ''}`;
         if (provider === 'cpu') {
@@ -127,14 +134,15 @@ export class Model {
       }
       checkIo(decoder, contract.graphs.decoder);
       if (compressor && compSpec) checkIo(compressor, compSpec);
-      log?.info(`model ${contract.name} (${contract.kind}) loaded on ${provider}, ${threads} threads`);
-      return new Model(contract, decoder, compressor, { active: provider, skipped }, threads);
+      log?.info(`model ${contract.name} (${contract.kind}) loaded on ${provider}, ${threads} threads${decoderStep ? ' (1 for decode steps)' : ''}`);
+      return new Model(contract, decoder, compressor, { active: provider, skipped }, threads, decoderStep);
     }
     throw new Error('no execution provider could be tried');
   }
 
   async dispose(): Promise<void> {
     await this.decoder.release();
+    await this.decoderStep?.release();
     await this.compressor?.release();
   }
 }

@@ -21,6 +21,9 @@ export interface DecoderOutput {
   newValues: Float32Array;
 }
 
+/** Decoder calls with at most this many inputs use the model's one-thread step session, if any. */
+export const STEP_MAX_INPUTS = 16;
+
 export class GraphRunner {
   decoderCalls = 0;
   compressorCalls = 0;
@@ -70,7 +73,8 @@ export class GraphRunner {
       feeds[p.valuesB[i]] = vb?.values[i] ?? this.emptyKv;
     }
     this.decoderCalls++;
-    const out = await this.model.decoder.run(feeds);
+    const session = T <= STEP_MAX_INPUTS && this.model.decoderStep ? this.model.decoderStep : this.model.decoder;
+    const out = await session.run(feeds);
     const logits = out.logits.data as Float32Array;
     const newKeys = out.new_keys.data as Float32Array;
     const newValues = out.new_values.data as Float32Array;

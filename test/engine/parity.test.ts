@@ -79,3 +79,18 @@ for (const dir of [TINY_CAT, TINY_DENSE, ...SHIPPED]) {
     }
   });
 }
+
+test('with 2 threads, small decoder calls go to a one-thread step session with the same outputs', async () => {
+  const two = await Model.load(TINY_CAT, { provider: 'cpu', threads: 2 });
+  const one = await Model.load(TINY_CAT, { provider: 'cpu', threads: 1 });
+  models.push(two, one);
+  assert.ok(two.decoderStep, 'step session on cpu with threads > 1');
+  assert.equal(one.decoderStep, undefined);
+  const r2 = new GraphRunner(two), r1 = new GraphRunner(one);
+  const ids = Array.from({ length: 40 }, (_, i) => 20 + i);
+  for (const T of [1, 40]) {
+    const inp = { ids: ids.slice(0, T), positions: ids.slice(0, T).map((_, i) => i), numLogits: 1 };
+    const [a, b] = [await r2.decode(inp, null, null), await r1.decode(inp, null, null)];
+    assert.ok(maxAbsDiff(a.logits, b.logits) <= 1e-4 && maxAbsDiff(a.newKeys, b.newKeys) <= 1e-4, `T=${T}`);
+  }
+});
