@@ -1,16 +1,22 @@
 // Incremental generation (cached entries reused across edits, chunk boundaries crossed while
 // decoding) equals from-scratch runs: greedy tokens equal, logits within 1e-4.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../../src/engine/index';
 import { argmaxRow } from '../../src/engine/runner';
 import { scoreCat, scoreDense } from '../../src/engine/scoring';
 import type { SeqState } from '../../src/engine/state';
-import { TINY_CAT, TINY_DENSE, maxAbsDiff, sampleSource } from './helpers';
+import { TINY_CAT, TINY_DENSE, maxAbsDiff, sampleSource, tinyEngineLoader } from './helpers';
 
 const TOL = 1e-4;
-const engines: Engine[] = [];
-after(async () => { for (const e of engines) await e.dispose(); });
+const { load } = tinyEngineLoader();
+
+/** [file] + ids: a document sequence from its start. */
+function withFile(fileId: number, ids: ArrayLike<number>): Int32Array {
+  const s = new Int32Array(ids.length + 1);
+  s[0] = fileId;
+  s.set(ids, 1);
+  return s;
+}
 
 async function greedy(state: SeqState, logits: Float32Array, V: number, n: number): Promise<{ ids: number[]; logits: Float32Array[] }> {
   const ids: number[] = [];
@@ -26,12 +32,11 @@ async function greedy(state: SeqState, logits: Float32Array, V: number, n: numbe
 
 for (const [dir, C] of [[TINY_CAT, 4], [TINY_CAT, 16], [TINY_DENSE, 0]] as const) {
   test(`${dir.split('/').pop()} C=${C}: after edits, reused state == fresh state == teacher-forced scoring`, async () => {
-    const engine = await Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 });
-    engines.push(engine);
+    const engine = await load({ modelDir: dir });
     const V = engine.contract.dims.vocabSize;
     const tok = engine.tokenizer;
     const fileId = engine.contract.tokenizer.special.file;
-    const seqOf = (text: string) => { const ids = tok.encodeText(text); const s = new Int32Array(ids.length + 1); s[0] = fileId; s.set(ids, 1); return s; };
+    const seqOf = (text: string) => withFile(fileId, tok.encodeText(text));
     const text1 = sampleSource(40);
     const lines = text1.split('\n');
     lines[17] = '  const edited = input.length * 2; // changed';
@@ -69,8 +74,7 @@ for (const [dir, C] of [[TINY_CAT, 4], [TINY_CAT, 16], [TINY_DENSE, 0]] as const
 }
 
 test('Engine.complete: warm engine after edits and other requests == fresh engine (greedy text)', async () => {
-  const warm = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-  engines.push(warm);
+  const warm = await load();
   let text = sampleSource(80);
   warm.updateDocument('doc', 1, text);
   await warm.warm('doc', 8);
@@ -82,8 +86,7 @@ test('Engine.complete: warm engine after edits and other requests == fresh engin
   const offset = text.indexOf('return total;', 2000);
   const r1 = await warm.complete(req(2, offset));
   assert.ok((r1.timing?.reusedRows ?? 0) > 0);
-  const fresh = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-  engines.push(fresh);
+  const fresh = await load();
   fresh.updateDocument('doc', 2, text);
   const r2 = await fresh.complete(req(2, offset));
   assert.equal(r1.text, r2.text);
@@ -92,8 +95,7 @@ test('Engine.complete: warm engine after edits and other requests == fresh engin
 });
 
 test('concurrent edit + requests: each request sees exactly its own version', async () => {
-  const e = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-  engines.push(e);
+  const e = await load();
   const v1 = sampleSource(60);
   const v2 = v1.replace('step13(', 'renamed13(').replace(/return total;\n}\n$/, 'return total * 2;\n}\n');
   const req = (version: number, text: string) => ({ docId: 'c', version, offset: text.length - 3, chunkSize: 4, mode: 'line' as const, maxTokens: 10 });
@@ -104,8 +106,7 @@ test('concurrent edit + requests: each request sees exactly its own version', as
   const p1again = e.complete(req(1, v1)); // an older version still held is served as itself
   const [r1, r2, r1b] = await Promise.all([p1, p2, p1again]);
   const fresh = async (text: string) => {
-    const f = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-    engines.push(f);
+    const f = await load();
     f.updateDocument('c', 9, text);
     return f.complete({ ...req(9, text) });
   };
@@ -115,12 +116,11 @@ test('concurrent edit + requests: each request sees exactly its own version', as
 });
 
 test('cat: a prefill that shares the current segment with the last one reuses its rows and equals a fresh run', async () => {
-  const engine = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-  engines.push(engine);
+  const engine = await load();
   const V = engine.contract.dims.vocabSize;
   const C = 16;
   const base = engine.tokenizer.encodeText(sampleSource(12));
-  const seq = (n: number) => { const s = new Int32Array(n + 1); s[0] = engine.contract.tokenizer.special.file; s.set(base.slice(0, n), 1); return s; };
+  const seq = (n: number) => withFile(engine.contract.tokenizer.special.file, base.slice(0, n));
   const n0 = Math.floor(base.length / C) * C - 8; // [file] + n0 tokens: 9 tokens into a segment
   const st = engine.newState();
   await st.prefill(seq(n0), { chunkSize: C });
@@ -147,21 +147,19 @@ test('cat: a prefill that shares the current segment with the last one reuses it
 });
 
 test('cat: a request that diverges in a few entries branches (block a kept) and equals fresh runs, across chunk boundaries', async () => {
-  const engine = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-  engines.push(engine);
+  const engine = await load();
   const V = engine.contract.dims.vocabSize;
   const sp = engine.contract.tokenizer.special;
   const C = 8;
   const body = engine.tokenizer.encodeText(sampleSource(30));
-  const withFile = (ids: ArrayLike<number>) => { const s = new Int32Array(ids.length + 1); s[0] = sp.file; s.set(ids, 1); return s; };
-  const whole = withFile(body);
+  const whole = withFile(sp.file, body);
   const st = engine.newState();
   await st.prefill(whole, { chunkSize: C });
   const wholeEntries = 1 + Math.floor(whole.length / C);
   // fill-in-the-middle at 60% of the document: prefix chunks shared, suffix chunks new
   const cut = Math.floor(body.length * 0.6);
   const suffix = body.slice(cut, cut + 40);
-  const fim = new Int32Array([...withFile(body.slice(0, cut)), sp.fim_suffix, ...suffix, sp.fim_middle]);
+  const fim = new Int32Array([...withFile(sp.file, body.slice(0, cut)), sp.fim_suffix, ...suffix, sp.fim_middle]);
   const got = await greedy(st, await st.prefill(fim, { chunkSize: C }), V, 2 * C + 3);
   assert.ok(st.lastPrefill.computed <= Math.ceil((fim.length - cut) / C) + 1, `only the entries after the divergence ran (computed ${st.lastPrefill.computed})`);
   const fresh = engine.newState();
@@ -181,12 +179,11 @@ test('cat: a request that diverges in a few entries branches (block a kept) and 
 });
 
 test('cat: fill-in-the-middle suffix entries stay out of block a (stableChunks), so moving on in the document keeps it', async () => {
-  const engine = await Engine.load({ modelDir: TINY_CAT, provider: 'cpu', threads: 1 });
-  engines.push(engine);
+  const engine = await load();
   const sp = engine.contract.tokenizer.special;
   const C = 8;
   const body = engine.tokenizer.encodeText(sampleSource(30));
-  const prefixOf = (cut: number) => { const s = new Int32Array(cut + 1); s[0] = sp.file; s.set(body.slice(0, cut), 1); return s; };
+  const prefixOf = (cut: number) => withFile(sp.file, body.slice(0, cut));
   const fimAt = (cut: number) => {
     const pre = prefixOf(cut);
     return { seq: new Int32Array([...pre, sp.fim_suffix, ...body.slice(cut, cut + 60), sp.fim_middle]), stableChunks: Math.floor(pre.length / C) };
