@@ -11,7 +11,7 @@
 // prefix too, while block a's used rows are unchanged.
 import { abortError } from './chunkStore';
 import { KvBlock } from './kvCache';
-import type { GraphRunner } from './runner';
+import { entryInput, type GraphRunner } from './runner';
 import { PREFILL_PIECE, type CatSpecials, type KeySource, type PrefillOptions, type SeqState, type VectorSource } from './state';
 
 /** Most entries a request may add after a divergence while keeping block a's later rows (a branch). */
@@ -105,15 +105,7 @@ export class CatState implements SeqState {
       for (let j = lcp; j < aEnd; j += piece) {
         if (opts.signal?.aborted) throw abortError();
         const end = Math.min(aEnd, j + piece);
-        const ids: number[] = [];
-        const pos: number[] = [];
-        const embeds: Float32Array[] = [];
-        for (let k = j; k < end; k++) {
-          pos.push(k);
-          if (k === 0) ids.push(startId);
-          else { ids.push(-1); embeds.push(vecs.get(k) as Float32Array); }
-        }
-        const out = await this.run.decode({ ids, embeds, positions: pos, numLogits: 1 }, this.a, null);
+        const out = await this.run.decode(entryInput(j, end, startId, (k) => vecs.get(k) as Float32Array), this.a, null);
         this.a.append(out.newKeys, out.newValues, end - j);
         for (let k = j; k < end; k++) this.entryKeys.push(keys[k]);
         computed += end - j;

@@ -119,8 +119,9 @@ export class Engine implements CatEngine {
    * (so moving the cursor there and typing reuse it), else the end of the document. */
   private warmWindow(docId: string, snap: DocSnapshot): PrefixTokens {
     const at = this.lastWindow.get(docId);
-    const dt = at !== undefined ? this.tokensOf(snap) : undefined;
-    return dt && at !== undefined && at <= dt.ids.length ? windowAt(dt, this.contract.tokenizer.special.file, this.maxContext, at) : this.endWindow(snap);
+    if (at === undefined) return this.endWindow(snap);
+    const dt = this.tokensOf(snap);
+    return dt && at <= dt.ids.length ? windowAt(dt, this.contract.tokenizer.special.file, this.maxContext, at) : this.endWindow(snap);
   }
 
   /** [file] + the chunk-aligned window at the end of the document (warm-up and overview run it). */

@@ -21,6 +21,20 @@ export interface DecoderOutput {
   newValues: Float32Array;
 }
 
+/** Decoder input for entries [from, to) at positions from..to-1 (CONTRACT.md): entry 0 is the
+ * start token, entry k >= 1 the compressed vector vecOf(k) (input id -1). */
+export function entryInput(from: number, to: number, startId: number, vecOf: (k: number) => Float32Array): DecoderInput {
+  const ids: number[] = [];
+  const positions: number[] = [];
+  const embeds: Float32Array[] = [];
+  for (let k = from; k < to; k++) {
+    positions.push(k);
+    if (k === 0) ids.push(startId);
+    else { ids.push(-1); embeds.push(vecOf(k)); }
+  }
+  return { ids, embeds, positions, numLogits: 1 };
+}
+
 /** Decoder calls with at most this many inputs use the model's one-thread step session, if any. */
 export const STEP_MAX_INPUTS = 16;
 

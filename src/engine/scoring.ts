@@ -4,7 +4,7 @@
 import { abortError } from './chunkStore';
 import { KvBlock } from './kvCache';
 import { PREFILL_PIECE, type VectorSource } from './state';
-import { log2ProbRow, type GraphRunner } from './runner';
+import { entryInput, log2ProbRow, type GraphRunner } from './runner';
 import type { SpecialTokens } from './contract';
 
 export interface ScoreResult {
@@ -39,12 +39,7 @@ export async function scoreCat(run: GraphRunner, sp: SpecialTokens, seq: Int32Ar
   for (let j = 0; j < nEntries; j += PREFILL_PIECE) {
     if (o.signal?.aborted) throw abortError();
     const end = Math.min(nEntries, j + PREFILL_PIECE);
-    const ids: number[] = [], pos: number[] = [], embeds: Float32Array[] = [];
-    for (let k = j; k < end; k++) {
-      pos.push(k);
-      if (k === 0) ids.push(startId); else { ids.push(-1); embeds.push(vecs[k - 1]); }
-    }
-    const out = await run.decode({ ids, embeds, positions: pos, numLogits: 1 }, a, null);
+    const out = await run.decode(entryInput(j, end, startId, (k) => vecs[k - 1]), a, null);
     a.append(out.newKeys, out.newValues, end - j);
   }
   let bits = 0, tokens = 0;
