@@ -35,7 +35,7 @@ export class CatState implements SeqState {
   private seg: number[] = [];
   private C = 0;
   private dModel: number;
-  lastPrefill = { reused: 0, computed: 0, segmentReused: 0 };
+  lastPrefill = { reused: 0, computed: 0, segmentReused: 0, grewA: false };
 
   constructor(private readonly run: GraphRunner, private readonly sp: CatSpecials,
     private readonly vectors: VectorSource, private readonly keyOf: KeySource) {
@@ -75,16 +75,9 @@ export class CatState implements SeqState {
   }
 
   async prefill(seq: Int32Array, opts: PrefillOptions): Promise<Float32Array> {
-    const C = opts.chunkSize;
-    const startId = this.sp.start[String(C)];
-    if (startId === undefined) throw new Error(`no start entry for chunk size ${C}`);
+    const { C, n, ctx, keys, idsOf } = this.entriesOf(seq, opts);
+    const startId = this.startIdOf(C);
     this.C = C;
-    const n = Math.floor(seq.length / C);
-    const ctx = opts.contextEntries ?? [];
-    const docKeys = opts.chunkKeys ?? [];
-    for (let i = docKeys.length; i < n; i++) docKeys.push(this.keyOf(C, seq, i * C));
-    const keys = [`start:${C}`, ...ctx.map((e) => e.key), ...docKeys.slice(0, n)];
-    const idsOf = (j: number) => (j <= ctx.length ? ctx[j - 1].ids : seq.subarray((j - 1 - ctx.length) * C, (j - ctx.length) * C));
 
     const held = Math.min(this.entryKeys.length, this.a.length);
     const lcp = this.heldEntries(keys);
@@ -98,20 +91,7 @@ export class CatState implements SeqState {
     // a fill-in-the-middle suffix's entries never go there (see PrefillOptions.stableChunks)
     const stableEnd = opts.stableChunks === undefined ? keys.length : Math.min(keys.length, 1 + ctx.length + opts.stableChunks);
     const aEnd = branch ? lcp : Math.max(lcp, stableEnd);
-    let computed = 0;
-    if (aEnd > lcp) {
-      const vecs = await this.vectorsFor(C, keys, idsOf, Math.max(1, lcp), aEnd, opts.signal);
-      const piece = opts.pieceSize ?? PREFILL_PIECE;
-      for (let j = lcp; j < aEnd; j += piece) {
-        if (opts.signal?.aborted) throw abortError();
-        const end = Math.min(aEnd, j + piece);
-        const out = await this.run.decode(entryInput(j, end, startId, (k) => vecs.get(k) as Float32Array), this.a, null);
-        this.a.append(out.newKeys, out.newValues, end - j);
-        for (let k = j; k < end; k++) this.entryKeys.push(keys[k]);
-        computed += end - j;
-        opts.onProgress?.(end, keys.length);
-      }
-    }
+    let computed = await this.growA(C, keys, idsOf, lcp, aEnd, opts);
     this.aUsed = aEnd;
 
     // block b: [entries aEnd..] + [chunk] + the tail tokens, reusing its rows by common prefix
@@ -145,8 +125,58 @@ export class CatState implements SeqState {
     this.seg = Array.from(tail);
     const bEntriesKept = Math.min(keep, nbEntries);
     computed += nbEntries - bEntriesKept;
-    this.lastPrefill = { reused: keys.length - computed, computed, segmentReused: Math.max(0, keep - nbEntries) };
+    this.lastPrefill = { reused: keys.length - computed, computed, segmentReused: Math.max(0, keep - nbEntries), grewA: aEnd > lcp };
     return out.logits;
+  }
+
+  /**
+   * Read-ahead: extends block a along `seq`'s entries (the same window as the last request, further
+   * on) when block a's rows are a prefix of them, so that a later request further down reuses them.
+   * The current sequence (its used rows of block a, block b) stays as it is. Returns the rows
+   * computed (0 when block a diverges from `seq`, is empty, or already holds its entries).
+   */
+  async readAhead(seq: Int32Array, opts: PrefillOptions): Promise<number> {
+    const { C, keys, idsOf } = this.entriesOf(seq, opts);
+    const held = Math.min(this.entryKeys.length, this.a.length);
+    if (held === 0 || this.heldEntries(keys) < held || held >= keys.length) return 0;
+    return this.growA(C, keys, idsOf, held, keys.length, opts);
+  }
+
+  private startIdOf(C: number): number {
+    const id = this.sp.start[String(C)];
+    if (id === undefined) throw new Error(`no start entry for chunk size ${C}`);
+    return id;
+  }
+
+  /** Entry keys of [start] + context entries + the complete chunks of seq, and their token ids. */
+  private entriesOf(seq: Int32Array, opts: PrefillOptions) {
+    const C = opts.chunkSize;
+    const n = Math.floor(seq.length / C);
+    const ctx = opts.contextEntries ?? [];
+    const docKeys = opts.chunkKeys ?? [];
+    for (let i = docKeys.length; i < n; i++) docKeys.push(this.keyOf(C, seq, i * C));
+    const keys = [`start:${C}`, ...ctx.map((e) => e.key), ...docKeys.slice(0, n)];
+    const idsOf = (j: number) => (j <= ctx.length ? ctx[j - 1].ids : seq.subarray((j - 1 - ctx.length) * C, (j - ctx.length) * C));
+    return { C, n, ctx, keys, idsOf };
+  }
+
+  /** Appends entries [from, to) to block a (one batched vector call, decoder calls of pieceSize rows). */
+  private async growA(C: number, keys: string[], idsOf: (j: number) => ArrayLike<number>, from: number, to: number, opts: PrefillOptions): Promise<number> {
+    if (to <= from) return 0;
+    const startId = this.startIdOf(C);
+    const vecs = await this.vectorsFor(C, keys, idsOf, Math.max(1, from), to, opts.signal);
+    const piece = opts.pieceSize ?? PREFILL_PIECE;
+    let computed = 0;
+    for (let j = from; j < to; j += piece) {
+      if (opts.signal?.aborted) throw abortError();
+      const end = Math.min(to, j + piece);
+      const out = await this.run.decode(entryInput(j, end, startId, (k) => vecs.get(k) as Float32Array), this.a, null);
+      this.a.append(out.newKeys, out.newValues, end - j);
+      for (let k = j; k < end; k++) this.entryKeys.push(keys[k]);
+      computed += end - j;
+      opts.onProgress?.(end, keys.length);
+    }
+    return computed;
   }
 
   /** Vectors of entries [from, to) (entry 0, the start entry, has none), by entry index. */

@@ -16,7 +16,7 @@ import { GraphRunner, log2ProbRow } from './runner';
 import { Sampler } from './sampling';
 import { scoreCat, scoreDense } from './scoring';
 import { CatState } from './catState';
-import { DenseState, type SeqState } from './state';
+import { DenseState, type ContextEntry, type SeqState } from './state';
 import { passageSpans, rankPassages } from './summarize';
 import { DocTokenizer } from './tokenizer';
 import type {
@@ -34,6 +34,11 @@ export const DEFAULT_MAX_CONTEXT_TOKENS = 65536;
 const COMPRESS_BATCH = 64;
 /** Warm-up and summaries cover up to WHOLE_FACTOR x maxContextTokens from the document start. */
 const WHOLE_FACTOR = 4;
+/** Entries a completion's read-ahead computes past the cursor, and per decoder call (its preemption grain). */
+const READ_AHEAD_ENTRIES = 512;
+const READ_AHEAD_PIECE = 32;
+
+interface LastRequest { offset?: number; contextDocIds: string[]; budget: number }
 
 export interface EvalResult {
   bitsPerByte: number; tokens: number; bytes: number; model: string; chunkSize: number;
@@ -112,13 +117,19 @@ export class Engine implements CatEngine {
     return keys;
   }
 
-  /** Window start (document index) of each document's last completion: warm-up prepares that window. */
-  private readonly lastWindow = new Map<string, number>();
+  /** Each document's last completion: its window start and cross-file context (warm-up prepares those). */
+  private readonly lastRequest = new Map<string, LastRequest>();
+
+  /** The cross-file entries of the document's last completion (warm-up uses the same, so its rows are reused). */
+  private lastContext(docId: string, C: number): ContextEntry[] {
+    const last = this.lastRequest.get(docId);
+    return last ? this.crossFile.entries(docId, last.contextDocIds, last.budget, C) : [];
+  }
 
   /** The window warm-up runs the decoder over: where the last completion in the document was
    * (so moving the cursor there and typing reuse it), else the end of the document. */
   private warmWindow(docId: string, snap: DocSnapshot): PrefixTokens {
-    const at = this.lastWindow.get(docId);
+    const at = this.lastRequest.get(docId)?.offset;
     if (at === undefined) return this.endWindow(snap);
     const dt = this.tokensOf(snap);
     return dt && at <= dt.ids.length ? windowAt(dt, this.contract.tokenizer.special.file, this.maxContext, at) : this.endWindow(snap);
@@ -187,7 +198,7 @@ export class Engine implements CatEngine {
 
   closeDocument(docId: string): void {
     this.docs.close(docId);
-    this.lastWindow.delete(docId);
+    this.lastRequest.delete(docId);
     this.memo.forget(docId);
     this.pool.drop(docId);
   }
@@ -204,7 +215,7 @@ export class Engine implements CatEngine {
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
-    if (prefix.offset !== undefined) this.lastWindow.set(req.docId, prefix.offset);
+    this.lastRequest.set(req.docId, { offset: prefix.offset ?? this.lastRequest.get(req.docId)?.offset, contextDocIds: req.contextDocIds ?? [], budget: req.contextEntryBudget ?? 0 });
     const ctx = this.crossFile.entries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C);
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
     const contextMs = performance.now() - t0;
@@ -232,8 +243,23 @@ export class Engine implements CatEngine {
         contextBytes: state.contextBytes(), contextTokens: seq.length + ctx.length * C,
       };
       this.log.debug(`complete ${req.docId}@${req.version} C=${C}: ${gen.ids.length} tokens, stop ${gen.stop}, ${res.ms.toFixed(0)} ms (prefill ${prefillMs.toFixed(0)} ms, reused ${state.lastPrefill.reused}, computed ${state.lastPrefill.computed})`);
+      if (state.lastPrefill.grewA && dt && prefix.offset !== undefined) this.readAhead(req.docId, C, windowAt(dt, sp.file, Math.min(this.maxContext, prefix.seq.length + READ_AHEAD_ENTRIES * C), prefix.offset), ctx, state);
       return res;
     });
+  }
+
+  /**
+   * After a completion that extended its document's decoder entries (a cold start, a jump further
+   * down), computes the entries of the next part of its window in the background, in small pieces
+   * that yield to the next completion, so a request further down reuses them.
+   */
+  private readAhead(docId: string, C: number, ahead: PrefixTokens, ctx: ContextEntry[], state: SeqState): void {
+    if (!state.readAhead) return;
+    const bg = this.backgroundSignal();
+    const chunkKeys = this.memo.keys(docId, C, ahead.seq, 'window', ahead.offset ?? 0);
+    void this.exclusive(() => (state.readAhead as NonNullable<SeqState['readAhead']>)(ahead.seq, { chunkSize: C, chunkKeys, contextEntries: ctx, signal: bg, pieceSize: READ_AHEAD_PIECE }))
+      .then((n) => { if (n) this.log.trace(`read-ahead ${docId} C=${C}: ${n} entries`); })
+      .catch((e: Error) => { if (e.name === 'AbortError') this.log.trace(`read-ahead ${docId}: preempted`); else this.log.warn(`read-ahead ${docId}: ${e.message}`); });
   }
 
   private result(req: CompletionRequest, text: string, tokens: number, t0: number, C: number, stop: string): CompletionResult {
@@ -277,8 +303,9 @@ export class Engine implements CatEngine {
     // arriving meanwhile preempts this; the entries done so far stay and are reused.
     const end = this.warmWindow(docId, snap);
     const endKeys = this.memo.keys(docId, C, end.seq, 'window', end.offset ?? 0);
+    const ctx = this.lastContext(docId, C);
     const bg = this.backgroundSignal(signal);
-    await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, signal: bg })).catch((e: Error) => {
+    await this.exclusive(() => this.pool.get(docId, C).prefill(end.seq, { chunkSize: C, chunkKeys: endKeys, contextEntries: ctx, signal: bg })).catch((e: Error) => {
       if (e.name !== 'AbortError') throw e;
       this.log.debug(`warm ${docId}: decoder prefill ${signal?.aborted ? 'aborted' : 'preempted by a completion'}`);
     });
@@ -362,8 +389,9 @@ export class Engine implements CatEngine {
       if (!snap.tokens) { coverage.push({ docId: id, cached, total: keys.length }); continue; }
       const w = this.warmWindow(id, snap);
       const wKeys = this.memo.keys(id, C, w.seq, 'window', w.offset ?? 0);
-      const held = this.pool.peek(id, C)?.heldEntries?.([`start:${C}`, ...wKeys]) ?? 0;
-      coverage.push({ docId: id, cached, total: keys.length, decoderEntries: Math.max(0, held - 1), decoderTotal: wKeys.length });
+      const ctxKeys = this.lastContext(id, C).map((e) => e.key);
+      const held = this.pool.peek(id, C)?.heldEntries?.([`start:${C}`, ...ctxKeys, ...wKeys]) ?? 0;
+      coverage.push({ docId: id, cached, total: keys.length, decoderEntries: Math.max(0, held - 1), decoderTotal: ctxKeys.length + wKeys.length });
     }
     return { entries: this.store.entries, bytes: this.store.bytes, budgetBytes: this.store.budgetBytes, hits: this.store.hits, misses: this.store.misses, coverage };
   }
@@ -378,6 +406,14 @@ export class Engine implements CatEngine {
     this.log.info('caches cleared');
   }
 
+  /** Resolves when the engine has no queued work (a completion's read-ahead included). */
+  async settled(): Promise<void> {
+    for (let l = this.lock; ; l = this.lock) {
+      await l.catch(() => undefined);
+      if (l === this.lock) return;
+    }
+  }
+
   /** Decoder state of a document (tests, benchmarks). */
   stateOf(docId: string, chunkSize: number): SeqState { return this.pool.get(docId, chunkSize); }
 
@@ -386,6 +422,7 @@ export class Engine implements CatEngine {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.background.abort();
     await this.lock.catch(() => undefined);
     this.persist?.dispose();
     this.pool.clear();

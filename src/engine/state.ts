@@ -39,11 +39,13 @@ export interface SeqState {
   decodeOne(id: number): Promise<Float32Array>;
   /** Entries of `keys` (start entry first) whose decoder keys/values are held (cat). */
   heldEntries?(keys: string[]): number;
+  /** Computes entries of `seq` after those held, leaving the current sequence as it is (cat). */
+  readAhead?(seq: Int32Array, opts: PrefillOptions): Promise<number>;
   /** Bytes of the context: keys/values in use plus compressed vectors. */
   contextBytes(): number;
   /** Rows reused from the previous prefill / rows computed, for the last prefill (cat: entries;
-   * segmentReused: rows of the current segment kept). */
-  readonly lastPrefill: { reused: number; computed: number; segmentReused?: number };
+   * segmentReused: rows of the current segment kept; grewA: block a was extended). */
+  readonly lastPrefill: { reused: number; computed: number; segmentReused?: number; grewA?: boolean };
   /** Rows currently cached (entries + segment, or tokens). */
   readonly rows: number;
   release(): void;
