@@ -91,6 +91,28 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
+/**
+ * Waits until the machine's CPUs are mostly idle (two 250 ms samples at >= idleShare idle) or
+ * maxMs passes, e.g. after opening a file, while VS Code's language server analyses it.
+ */
+export async function waitForQuietCpu(maxMs: number, idleShare = 0.7): Promise<{ ms: number; quiet: boolean }> {
+  const t0 = performance.now();
+  const sample = () => os.cpus().reduce((s, c) => {
+    const t = c.times;
+    return { idle: s.idle + t.idle, total: s.total + t.user + t.nice + t.sys + t.idle + t.irq };
+  }, { idle: 0, total: 0 });
+  let prev = sample();
+  let quietSamples = 0;
+  while (performance.now() - t0 < maxMs && quietSamples < 2) {
+    await new Promise((r) => setTimeout(r, 250));
+    const cur = sample();
+    const share = (cur.idle - prev.idle) / Math.max(1, cur.total - prev.total);
+    prev = cur;
+    quietSamples = share >= idleShare ? quietSamples + 1 : 0;
+  }
+  return { ms: Math.round(performance.now() - t0), quiet: quietSamples >= 2 };
+}
+
 /** Measurements reported by the suite, written to CAT_TEST_METRICS or .vscode-test/. */
 const metrics: Record<string, unknown> = {};
 export function report(key: string, value: unknown): void {

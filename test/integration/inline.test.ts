@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompletionTrace } from '../../src/extension/inline/completionProvider';
-import { api, closeAll, complete, open, percentile, realSource, report, tempFile, waitFor } from './helpers';
+import type { CatApi } from '../../src/extension/api';
+import { api, closeAll, complete, open, percentile, realSource, report, tempFile, waitFor, waitForQuietCpu } from './helpers';
 
 /** A suggestion the user can type through on the cursor's line. */
 function typeable(text: string): boolean {
@@ -20,13 +21,16 @@ describe('inline completions', () => {
   });
   after(closeAll);
 
-  it('returns items for a real 5,000-line document (p50 latency at C=16 reported)', async function () {
-    this.timeout(300_000);
-    const a = await api();
-    assert.equal(doc.lineCount, 5001);
-    // Cursor positions: ends of non-blank lines spread over the second half of the file.
+  /** Cursor positions: ends of non-blank lines spread over the second half of the file, 83 lines apart. */
+  function jumpLines(): number[] {
     const lines: number[] = [];
     for (let l = 2500; l < 4990 && lines.length < 30; l += 83) if (doc.lineAt(l).text.trim()) lines.push(l);
+    return lines;
+  }
+
+  /** Requests at `lines`, one right after the other, on a document the engine has not seen
+   * compressed: each computes the entries between the previous cursor and its own (~150 at C=16). */
+  async function jumpPass(a: CatApi, lines: number[]): Promise<Record<string, unknown>> {
     const t0 = performance.now();
     const first = await complete(a, doc, doc.lineAt(lines[0]).range.end);
     const coldMs = performance.now() - t0;
@@ -49,14 +53,14 @@ describe('inline completions', () => {
     sub.dispose();
     assert.ok(traces.length >= times.length - 1, 'every request reached the engine');
     assert.ok(traces.every((t) => t.chunkSize === 16), 'requests used C=16');
-    const p50 = percentile(times, 50);
+    assert.ok(withItems + first.length > 0, 'at least one position got a suggestion (see rawSamples: what the model generated)');
     const engine = traces.filter((t) => !t.fromCache && t.timing);
     const med = (f: (t: CompletionTrace) => number) => (engine.length ? Math.round(percentile(engine.map(f), 50)) : undefined);
-    report('inline.5000lines.C16', {
+    return {
       requests: times.length,
       withItems,
       coldFirstMs: Math.round(coldMs),
-      p50Ms: Math.round(p50),
+      p50Ms: Math.round(percentile(times, 50)),
       p90Ms: Math.round(percentile(times, 90)),
       maxMs: Math.round(Math.max(...times)),
       engineP50: {
@@ -68,10 +72,33 @@ describe('inline completions', () => {
         tokens: med((t) => t.tokens ?? 0),
       },
       provider: a.engine.info?.provider.active,
-      targetP50Ms: 100,
       rawSamples: traces.slice(0, 4).map((t) => ({ raw: t.raw, stop: t.stop, shown: t.shown })),
-    });
-    assert.ok(withItems + first.length > 0, 'at least one position got a suggestion (see rawSamples: what the model generated)');
+    };
+  }
+
+  it('right after opening a 5,000-line document, while VS Code itself analyses it (reported)', async function () {
+    this.timeout(300_000);
+    const a = await api();
+    assert.equal(doc.lineCount, 5001);
+    report('inline.5000lines.C16.justOpened', await jumpPass(a, jumpLines()));
+  });
+
+  it('on a cold engine cache once VS Code has settled: p50 at C=16 (reported, target 100 ms)', async function () {
+    this.timeout(300_000);
+    const a = await api();
+    const cat = () => vscode.workspace.getConfiguration('cat');
+    // measure our own work: no background compression, an empty cache, VS Code's language
+    // features done with the file (its TypeScript server, type acquisition)
+    await cat().update('cache.backgroundCompression', false, vscode.ConfigurationTarget.Global);
+    try {
+      await a.engine.clearCache();
+      a.inline.cache.forgetDocument(doc.uri.toString());
+      await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', doc.uri);
+      const settle = await waitForQuietCpu(20_000);
+      report('inline.5000lines.C16', { ...await jumpPass(a, jumpLines()), settleMs: settle.ms, cpuQuiet: settle.quiet, targetP50Ms: 100 });
+    } finally {
+      await cat().update('cache.backgroundCompression', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('with the file warm (background compression and decoder done): p50 at C=16 across the file (reported)', async function () {
