@@ -69,3 +69,11 @@ export function tinyEngineLoader(): { load: (extra?: Partial<EngineOptions>) => 
   };
   return { load, engines };
 }
+
+/** [file] + ids: a document sequence from its start. */
+export function withFile(fileId: number, ids: ArrayLike<number>): Int32Array {
+  const s = new Int32Array(ids.length + 1);
+  s[0] = fileId;
+  s.set(ids, 1);
+  return s;
+}

@@ -5,18 +5,11 @@ import assert from 'node:assert/strict';
 import { argmaxRow } from '../../src/engine/runner';
 import { scoreCat, scoreDense } from '../../src/engine/scoring';
 import type { SeqState } from '../../src/engine/state';
-import { TINY_CAT, TINY_DENSE, maxAbsDiff, sampleSource, tinyEngineLoader } from './helpers';
+import { TINY_CAT, TINY_DENSE, maxAbsDiff, sampleSource, tinyEngineLoader, withFile } from './helpers';
 
 const TOL = 1e-4;
 const { load } = tinyEngineLoader();
 
-/** [file] + ids: a document sequence from its start. */
-function withFile(fileId: number, ids: ArrayLike<number>): Int32Array {
-  const s = new Int32Array(ids.length + 1);
-  s[0] = fileId;
-  s.set(ids, 1);
-  return s;
-}
 
 async function greedy(state: SeqState, logits: Float32Array, V: number, n: number): Promise<{ ids: number[]; logits: Float32Array[] }> {
   const ids: number[] = [];

@@ -7,17 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Engine } from '../../src/engine/index';
 import { argmaxRow } from '../../src/engine/runner';
-import { maxAbsDiff, sampleSource, tinyEngineLoader } from './helpers';
+import { maxAbsDiff, sampleSource, tinyEngineLoader, withFile } from './helpers';
 
 const TOL = 1e-4;
 const { load } = tinyEngineLoader();
 
-function withFile(fileId: number, ids: ArrayLike<number>): Int32Array {
-  const s = new Int32Array(ids.length + 1);
-  s[0] = fileId;
-  s.set(ids, 1);
-  return s;
-}
 
 test('CatState.readAhead extends block a past the current sequence without changing it; a later request reuses the rows', async () => {
   const engine = await load();
