@@ -243,7 +243,10 @@ export class Engine implements CatEngine {
         contextBytes: state.contextBytes(), contextTokens: seq.length + ctx.length * C,
       };
       this.log.debug(`complete ${req.docId}@${req.version} C=${C}: ${gen.ids.length} tokens, stop ${gen.stop}, ${res.ms.toFixed(0)} ms (prefill ${prefillMs.toFixed(0)} ms, reused ${state.lastPrefill.reused}, computed ${state.lastPrefill.computed})`);
-      if (state.lastPrefill.grewA && dt && prefix.offset !== undefined) this.readAhead(req.docId, C, windowAt(dt, sp.file, Math.min(this.maxContext, prefix.seq.length + READ_AHEAD_ENTRIES * C), prefix.offset), ctx, state);
+      if (state.lastPrefill.grewA && dt && prefix.offset !== undefined) {
+        const ahead = windowAt(dt, sp.file, Math.min(this.maxContext, prefix.seq.length + READ_AHEAD_ENTRIES * C), prefix.offset);
+        if (Math.floor(ahead.seq.length / C) > Math.floor(prefix.seq.length / C)) this.readAhead(req.docId, C, ahead, ctx, state);
+      }
       return res;
     });
   }
