@@ -14,6 +14,9 @@ export interface GenerateOptions {
   /** Ids that end generation (endoftext and structural specials). */
   stopIds: Set<number>;
   stop?: StopContext;
+  /** performance.now() after which generation ends at the next line break (the text keeps its
+   * complete lines; stop 'time'). */
+  deadline?: number;
   signal?: AbortSignal;
   onToken?: (textSoFar: string) => void;
   /** Called with the logits of every step (tests compare them). */
@@ -56,6 +59,10 @@ export async function generate(state: SeqState, firstLogits: Float32Array, tok: 
     if (o.stop) {
       const d = checkStop(full, o.stop);
       if (d.stop) { text = d.text; stop = d.stop; if (text !== full) o.onToken?.(text); break; }
+    }
+    if (o.deadline !== undefined && performance.now() > o.deadline) {
+      const nl = full.lastIndexOf('\n');
+      if (nl >= 0 && full.slice(0, nl).trim()) { text = full.slice(0, nl); stop = 'time'; o.onToken?.(text); break; }
     }
     text = full;
     o.onToken?.(text);

@@ -234,6 +234,7 @@ export class Engine implements CatEngine {
       const sampler = new Sampler(this.contract.dims.vocabSize, { temperature: req.temperature, topP: req.topP, seed: req.seed });
       const gen = await generate(state, logits, this.tokenizer, {
         maxTokens: Math.max(0, req.maxTokens), sampler, stopIds: this.stopIds(), signal: req.signal, onToken: req.onToken,
+        deadline: req.timeBudgetMs ? t0 + req.timeBudgetMs : undefined,
         stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
       });
       const res = this.result(req, gen.text, gen.ids.length, t0, C, gen.stop);

@@ -62,6 +62,9 @@ export interface CompletionRequest {
   mode: 'line' | 'multiline';
   maxTokens: number;
   maxLines?: number;
+  /** Multi-line time budget, ms from the request's arrival: once spent, generation ends at the
+   * next line break (the complete lines so far are the result; stop 'time'). 0/absent: none. */
+  timeBudgetMs?: number;
   /** Use the text after the cursor (fill-in-the-middle). */
   useSuffix?: boolean;
   /** Other documents whose compressed chunks may be used, most recent first. */

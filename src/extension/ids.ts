@@ -30,6 +30,7 @@ export const SettingKeys = {
   inlineDebounceMs: 'inline.debounceMs',
   inlineMaxLines: 'inline.maxLines',
   inlineMaxTokens: 'inline.maxTokens',
+  inlineTimeBudgetMs: 'inline.timeBudgetMs',
   contextEntryBudget: 'context.crossFileEntryBudget',
   cacheMemoryMB: 'cache.memoryBudgetMB',
   cachePersist: 'cache.persist',

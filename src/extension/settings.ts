@@ -22,6 +22,8 @@ export interface InlineSettings {
   debounceMs: number;
   maxLines: number;
   maxTokens: number;
+  /** Multi-line suggestions end at the first line break after this many ms (0: no limit). */
+  timeBudgetMs: number;
   contextEntryBudget: number;
 }
 
@@ -84,6 +86,7 @@ export class Settings {
       debounceMs: this.num(SettingKeys.inlineDebounceMs),
       maxLines: this.num(SettingKeys.inlineMaxLines),
       maxTokens: this.num(SettingKeys.inlineMaxTokens),
+      timeBudgetMs: this.num(SettingKeys.inlineTimeBudgetMs),
       contextEntryBudget: this.num(SettingKeys.contextEntryBudget),
     };
   }

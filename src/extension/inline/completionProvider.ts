@@ -120,6 +120,7 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       mode,
       maxTokens: opts.maxTokens,
       maxLines: opts.maxLines,
+      timeBudgetMs: opts.timeBudgetMs,
       useSuffix: true,
       contextDocIds: opts.contextEntryBudget > 0 ? this.tracker.contextDocIds(docId) : [],
       contextEntryBudget: opts.contextEntryBudget,
