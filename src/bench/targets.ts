@@ -91,9 +91,8 @@ export async function crossFileTarget(cat: Engine, source: string, otherTokens: 
   const manyRuns = Math.max(runs, 40);
   const none = await ttftP50(cat, 'bench-main', 1, main.length, 16, manyRuns);
   const withCtx = await ttftP50(cat, 'bench-main', 1, main.length, 16, manyRuns, ctx);
-  const typingRuns = manyRuns;
-  const typedNone = await typingTtftP50(cat, 'bench-main', main, 16, typingRuns);
-  const typedCtx = await typingTtftP50(cat, 'bench-main', main, 16, typingRuns, ctx);
+  const typedNone = await typingTtftP50(cat, 'bench-main', main, 16, manyRuns);
+  const typedCtx = await typingTtftP50(cat, 'bench-main', main, 16, manyRuns, ctx);
   for (const id of [...ids, 'bench-main']) cat.closeDocument(id);
   const ratio = withCtx / none;
   const typedRatio = typedCtx / typedNone;

@@ -216,7 +216,7 @@ export class Engine implements CatEngine {
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
     this.lastRequest.set(req.docId, { offset: prefix.offset ?? this.lastRequest.get(req.docId)?.offset, contextDocIds: req.contextDocIds ?? [], budget: req.contextEntryBudget ?? 0 });
-    const ctx = this.crossFile.entries(req.docId, req.contextDocIds, req.contextEntryBudget ?? 0, C);
+    const ctx = this.lastContext(req.docId, C);
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
     const contextMs = performance.now() - t0;
     return this.exclusive(async () => {
@@ -261,7 +261,7 @@ export class Engine implements CatEngine {
     if (!state.readAhead) return;
     const bg = this.backgroundSignal();
     const chunkKeys = this.memo.keys(docId, C, ahead.seq, 'window', ahead.offset ?? 0);
-    void this.exclusive(() => (state.readAhead as NonNullable<SeqState['readAhead']>)(ahead.seq, { chunkSize: C, chunkKeys, contextEntries: ctx, signal: bg, pieceSize: READ_AHEAD_PIECE }))
+    void this.exclusive(async () => (await state.readAhead?.(ahead.seq, { chunkSize: C, chunkKeys, contextEntries: ctx, signal: bg, pieceSize: READ_AHEAD_PIECE })) ?? 0)
       .then((n) => { if (n) this.log.trace(`read-ahead ${docId} C=${C}: ${n} entries`); })
       .catch((e: Error) => { if (e.name === 'AbortError') this.log.trace(`read-ahead ${docId}: preempted`); else this.log.warn(`read-ahead ${docId}: ${e.message}`); });
   }
