@@ -3,10 +3,10 @@
 import * as path from 'node:path';
 import { checkChunkSize, ContractError, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
-import { prefixTokens, suffixTokens, fimSequence, wholeTokens, windowAt, type PrefixTokens, type WholeTokens } from './context';
+import { prefixTokens, suffixTokens, fimSequence, windowAt, type PrefixTokens } from './context';
 import { CrossFileContext } from './crossFile';
 import { KeyMemo, StatePool } from './docState';
-import { deriveTokens, type DocTokens } from './docTokens';
+import { DocViews } from './docViews';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentStore, type DocSnapshot } from './documents';
 import { generate } from './generate';
 import { Model } from './model';
@@ -17,7 +17,7 @@ import { Sampler } from './sampling';
 import { scoreCat, scoreDense } from './scoring';
 import { CatState } from './catState';
 import { DenseState, type ContextEntry, type SeqState } from './state';
-import { passageSpans, rankPassages } from './summarize';
+import { passageSpans, passageText, rankPassages } from './summarize';
 import { DocTokenizer } from './tokenizer';
 import type {
   CacheStats, CatEngine, CompletionRequest, CompletionResult, DocumentCheck, EngineInfo, EngineOptions,
@@ -53,6 +53,8 @@ export class Engine implements CatEngine {
   readonly runner: GraphRunner;
   private readonly docs: DocumentStore;
   private readonly memo: KeyMemo;
+  private readonly views: DocViews;
+  private readonly stopIds: Set<number>;
   private readonly pool: StatePool;
   private readonly crossFile: CrossFileContext;
   private readonly persist?: ChunkPersistence;
@@ -72,8 +74,10 @@ export class Engine implements CatEngine {
     this.store = new ChunkStore(c.modelId, c.dims.dModel, opts.cacheBytes ?? DEFAULT_CACHE_BYTES, log);
     this.docs = new DocumentStore(DEFAULT_DOCUMENT_LIMITS, this.maxContext, this.maxContext * WHOLE_FACTOR);
     this.memo = new KeyMemo((C, ids, from) => this.store.key(C, ids, from));
+    this.views = new DocViews(tokenizer, c.tokenizer.special.file, this.maxContext, this.maxContext * WHOLE_FACTOR, this.memo);
+    this.stopIds = stopIdsOf(c);
     this.pool = new StatePool(() => this.newState(), 3);
-    this.crossFile = new CrossFileContext({ latest: (id) => this.docs.latest(id), whole: (s) => this.whole(s), wholeKeys: (id, w, C) => this.wholeKeys(id, w, C) }, log);
+    this.crossFile = new CrossFileContext({ latest: (id) => this.docs.latest(id), whole: (s) => this.views.whole(s), wholeKeys: (id, w, C) => this.views.wholeKeys(id, w, C) }, log);
     if (opts.persistDir) {
       this.persist = new ChunkPersistence(opts.persistDir, this.store, log);
       this.persist.load();
@@ -99,24 +103,6 @@ export class Engine implements CatEngine {
     return new Engine(model, tok, opts, log);
   }
 
-  private readonly wholeCache = new WeakMap<DocSnapshot, WholeTokens>();
-  /** [file] + the document from its start (capped), memoized per immutable snapshot. */
-  private whole(snap: DocSnapshot): WholeTokens {
-    let w = this.wholeCache.get(snap);
-    if (!w) { w = wholeTokens(snap, this.tokenizer, this.contract.tokenizer.special.file, this.maxContext * WHOLE_FACTOR, this.tokensOf(snap)); this.wholeCache.set(snap, w); }
-    return w;
-  }
-
-  private readonly wholeKeyCache = new WeakMap<WholeTokens, Map<number, string[]>>();
-  /** Content keys of the complete chunks of the snapshot's whole sequence, memoized per snapshot and C. */
-  private wholeKeys(docId: string, whole: WholeTokens, C: number): string[] {
-    let byC = this.wholeKeyCache.get(whole);
-    if (!byC) { byC = new Map(); this.wholeKeyCache.set(whole, byC); }
-    let keys = byC.get(C);
-    if (!keys) { keys = this.memo.keys(docId, C, whole.seq, 'whole'); byC.set(C, keys); }
-    return keys;
-  }
-
   /** Each document's last completion: its window start and cross-file context (warm-up prepares those). */
   private readonly lastRequest = new Map<string, LastRequest>();
 
@@ -129,25 +115,7 @@ export class Engine implements CatEngine {
   /** The window warm-up runs the decoder over: where the last completion in the document was
    * (so moving the cursor there and typing reuse it), else the end of the document. */
   private warmWindow(docId: string, snap: DocSnapshot): PrefixTokens {
-    const at = this.lastRequest.get(docId)?.offset;
-    if (at === undefined) return this.endWindow(snap);
-    const dt = this.tokensOf(snap);
-    return dt && at <= dt.ids.length ? windowAt(dt, this.contract.tokenizer.special.file, this.maxContext, at) : this.endWindow(snap);
-  }
-
-  /** [file] + the chunk-aligned window at the end of the document (warm-up and overview run it). */
-  private endWindow(snap: DocSnapshot): PrefixTokens {
-    return prefixTokens(snap, this.tokenizer, snap.position(snap.utf16Length), this.contract.tokenizer.special.file, this.maxContext, this.tokensOf(snap));
-  }
-
-  /** Token ids of the whole snapshot (derived from the previous version); undefined for very large files. */
-  private tokensOf(snap: DocSnapshot): DocTokens | undefined {
-    if (snap.tokens) return snap.tokens;
-    if (snap.bytes.length > DEFAULT_DOCUMENT_LIMITS.largeFileBytes) return undefined;
-    const base = snap.base?.tokens ? { snap: snap.base, tokens: snap.base.tokens } : undefined;
-    snap.tokens = deriveTokens(snap, this.tokenizer, base);
-    snap.base = undefined;
-    return snap.tokens;
+    return this.views.windowFrom(snap, this.lastRequest.get(docId)?.offset);
   }
 
   /** A fresh decoder state for this model (kind-specific). */
@@ -211,7 +179,7 @@ export class Engine implements CatEngine {
     const C = this.chunkSizeOf(req);
     const sp = this.contract.tokenizer.special;
     const cur = snap.position(req.offset);
-    const dt = this.tokensOf(snap);
+    const dt = this.views.tokensOf(snap);
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
@@ -233,7 +201,7 @@ export class Engine implements CatEngine {
       const prefillMs = performance.now() - tp;
       const sampler = new Sampler(this.contract.dims.vocabSize, { temperature: req.temperature, topP: req.topP, seed: req.seed });
       const gen = await generate(state, logits, this.tokenizer, {
-        maxTokens: Math.max(0, req.maxTokens), sampler, stopIds: this.stopIds(), signal: req.signal, onToken: req.onToken,
+        maxTokens: Math.max(0, req.maxTokens), sampler, stopIds: this.stopIds, signal: req.signal, onToken: req.onToken,
         deadline: req.timeBudgetMs ? t0 + req.timeBudgetMs : undefined,
         stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
       });
@@ -270,37 +238,19 @@ export class Engine implements CatEngine {
     return { text, ms: performance.now() - t0, tokens, chunkSize: C, provider: this.model.provider.active, stop };
   }
 
-  private stopIds(): Set<number> {
-    const sp = this.contract.tokenizer.special;
-    const s = new Set<number>([sp.endoftext, sp.file, sp.fim_prefix, sp.fim_suffix, sp.fim_middle]);
-    if (sp.chunk !== undefined) s.add(sp.chunk);
-    for (const id of Object.values(sp.start ?? {})) s.add(id);
-    return s;
-  }
-
   async warm(docId: string, chunkSize: number, signal?: AbortSignal, onProgress?: (p: ProgressReport) => void): Promise<void> {
     this.alive();
     const snap = this.docs.latest(docId);
     if (!snap) throw new Error(`document ${docId} is not open in the engine (call updateDocument first)`);
     const C = this.chunkSizeOf({ chunkSize });
-    const whole = this.whole(snap);
     if (C === 0) {
-      const end = this.endWindow(snap);
+      const end = this.views.endWindow(snap);
       const bg = this.backgroundSignal(signal);
       await this.exclusive(() => this.pool.get(docId, 0).prefill(end.seq, { chunkSize: 0, signal: bg, onProgress: (d, t) => onProgress?.({ done: d, total: t, phase: 'prefill' }) }))
         .catch((e: Error) => { if (e.name !== 'AbortError') throw e; });
       return;
     }
-    const keys = this.wholeKeys(docId, whole, C);
-    const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
-    const total = keys.length;
-    // compress in batches, each batch a separate turn on the model so completions interleave
-    for (let s = 0; s < total; s += COMPRESS_BATCH) {
-      if (signal?.aborted) return;
-      const e = Math.min(total, s + COMPRESS_BATCH);
-      await this.exclusive(() => this.vectors(C, chunks.slice(s, e), keys.slice(s, e), signal));
-      onProgress?.({ done: e, total, phase: 'compress' });
-    }
+    const total = (await this.compressWhole(docId, snap, C, signal, onProgress, true)).length;
     if (signal?.aborted) return;
     // decoder over the entries of the window the next completion most likely uses (where the
     // last one was, else the end), so it reuses them (common prefix of entry keys). A completion
@@ -317,21 +267,33 @@ export class Engine implements CatEngine {
     this.persist?.flush();
   }
 
+  /**
+   * Vectors of every complete chunk of the document's whole sequence, compressed in batches, each
+   * batch its own turn on the model so completions interleave. With `stopOnAbort`, an abort ends
+   * the loop quietly with the vectors so far; otherwise the AbortError propagates.
+   */
+  private async compressWhole(docId: string, snap: DocSnapshot, C: number, signal?: AbortSignal, onProgress?: (p: ProgressReport) => void, stopOnAbort = false): Promise<Float32Array[]> {
+    const whole = this.views.whole(snap);
+    const keys = this.views.wholeKeys(docId, whole, C);
+    const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
+    const vecs: Float32Array[] = [];
+    for (let s = 0; s < chunks.length; s += COMPRESS_BATCH) {
+      if (stopOnAbort && signal?.aborted) break;
+      const e = Math.min(chunks.length, s + COMPRESS_BATCH);
+      vecs.push(...await this.exclusive(() => this.vectors(C, chunks.slice(s, e), keys.slice(s, e), signal)));
+      onProgress?.({ done: e, total: chunks.length, phase: 'compress' });
+    }
+    return vecs;
+  }
+
   async summarize(req: SummaryRequest): Promise<SummaryResult> {
     this.alive();
     const t0 = performance.now();
     const snap = this.docs.get(req.docId, req.version);
     const C = this.contract.kind === 'cat' ? this.chunkSizeOf(req) : 0;
     if (C === 0) throw new Error(`summaries need a cat model (${this.contract.name} is ${this.contract.kind})`);
-    const whole = this.whole(snap);
-    const keys = this.wholeKeys(req.docId, whole, C);
-    const chunks = keys.map((_, i) => whole.seq.subarray(i * C, (i + 1) * C));
-    const vecs: Float32Array[] = [];
-    for (let s = 0; s < chunks.length; s += COMPRESS_BATCH) {
-      const e = Math.min(chunks.length, s + COMPRESS_BATCH);
-      vecs.push(...await this.exclusive(() => this.vectors(C, chunks.slice(s, e), keys.slice(s, e), req.signal)));
-      req.onProgress?.({ done: e, total: chunks.length, phase: 'compress' });
-    }
+    const whole = this.views.whole(snap);
+    const vecs = await this.compressWhole(req.docId, snap, C, req.signal, req.onProgress);
     const spans = passageSpans(whole.lineTokenStarts, C, vecs.length, (l) => snap.lineText(l).trim() === '');
     const ranked = rankPassages(spans, vecs, req.maxPassages ?? 5);
     const passages = ranked.map((p) => ({
@@ -340,10 +302,10 @@ export class Engine implements CatEngine {
     }));
     let overview: string | undefined;
     if (req.overview) {
-      const end = this.endWindow(snap);
+      const end = this.views.endWindow(snap);
       const text = await runOverview({
         window: end.seq, offset: end.offset ?? 0, chunkSize: C, tokenizer: this.tokenizer, vocabSize: this.contract.dims.vocabSize,
-        stopIds: this.stopIds(), log: this.log, signal: req.signal, onProgress: req.onProgress,
+        stopIds: this.stopIds, log: this.log, signal: req.signal, onProgress: req.onProgress,
         turn: (fn) => { const bg = this.backgroundSignal(req.signal); return this.exclusive(() => fn(bg)); },
         state: () => this.pool.get(req.docId, C),
         chunkKeys: (seq, offset) => this.memo.keys(req.docId, C, seq, 'window', offset),
@@ -385,9 +347,9 @@ export class Engine implements CatEngine {
     const coverage: CacheStats['coverage'] = [];
     for (const id of C ? this.docs.ids() : []) {
       const snap = this.docs.latest(id) as DocSnapshot;
-      const whole = this.wholeCache.get(snap) ?? (snap.tokens ? this.whole(snap) : undefined);
+      const whole = this.views.wholeIfReady(snap);
       if (!whole) continue;
-      const keys = this.wholeKeys(id, whole, C);
+      const keys = this.views.wholeKeys(id, whole, C);
       let cached = 0;
       for (const k of keys) if (this.store.has(k)) cached++;
       if (!snap.tokens) { coverage.push({ docId: id, cached, total: keys.length }); continue; }
@@ -434,10 +396,11 @@ export class Engine implements CatEngine {
   }
 }
 
-function passageText(snap: DocSnapshot, from: number, to: number, maxChars = 600): string {
-  const lines: string[] = [];
-  let n = 0;
-  for (let i = from; i <= to && n < maxChars; i++) { const t = snap.lineText(i); lines.push(t); n += t.length + 1; }
-  const s = lines.join('\n');
-  return s.length > maxChars ? `${s.slice(0, maxChars)}…` : s;
+/** Tokens that end a generation: end of text, file separator, FIM and chunk markers. */
+function stopIdsOf(c: ModelContract): Set<number> {
+  const sp = c.tokenizer.special;
+  const s = new Set<number>([sp.endoftext, sp.file, sp.fim_prefix, sp.fim_suffix, sp.fim_middle]);
+  if (sp.chunk !== undefined) s.add(sp.chunk);
+  for (const id of Object.values(sp.start ?? {})) s.add(id);
+  return s;
 }

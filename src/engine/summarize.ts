@@ -2,6 +2,7 @@
 // their chunks' (normalized) vectors; salience = cosine centrality (similarity to the
 // document's mean direction, i.e. mean similarity to all passages); selection is greedy
 // maximal marginal relevance so the passages are diverse.
+import type { DocSnapshot } from './documents';
 
 export interface PassageSpan {
   startLine: number; // 0-based inclusive
@@ -78,4 +79,13 @@ export function rankPassages(spans: PassageSpan[], vectors: Float32Array[], k: n
     for (let i = 0; i < pv.length; i++) maxSim[i] = Math.max(maxSim[i], dot(pv[i], pv[best]));
   }
   return out;
+}
+
+/** Lines from..to (0-based, inclusive) of the snapshot, cut at maxChars. */
+export function passageText(snap: DocSnapshot, from: number, to: number, maxChars = 600): string {
+  const lines: string[] = [];
+  let n = 0;
+  for (let i = from; i <= to && n < maxChars; i++) { const t = snap.lineText(i); lines.push(t); n += t.length + 1; }
+  const s = lines.join('\n');
+  return s.length > maxChars ? `${s.slice(0, maxChars)}…` : s;
 }
