@@ -11,7 +11,7 @@ export class DocViews {
   private readonly wholeCache = new WeakMap<DocSnapshot, WholeTokens>();
   private readonly wholeKeyCache = new WeakMap<WholeTokens, Map<number, string[]>>();
 
-  /** maxContext: window length in tokens; wholeTokens: how far from the start `whole` reaches. */
+  /** maxContext: window length in tokens; wholeLimit: how many tokens from the start `whole` covers. */
   constructor(
     private readonly tokenizer: DocTokenizer, private readonly fileId: number,
     private readonly maxContext: number, private readonly wholeLimit: number, private readonly memo: KeyMemo,
