@@ -8,6 +8,7 @@ import type {
   CompletionResult,
   DocumentCheck,
   EngineInfo,
+  IndexStats,
   Logger,
   ProgressReport,
   ProviderSetting,
@@ -40,6 +41,9 @@ export const DEFAULT_TIMEOUTS: Record<Op, number> = {
   summarize: 600_000,
   warm: 900_000,
   stats: 120_000,
+  indexFile: 60_000,
+  removeIndexFile: 60_000,
+  indexStats: 60_000,
   clear: 60_000,
   dispose: 5_000,
 };
@@ -228,6 +232,19 @@ export class EngineClient {
 
   cacheStats(chunkSize: number): Promise<CacheStats> {
     return this.call('stats', { chunkSize });
+  }
+
+  /** Index a workspace file that is not open (the exact index only; not the model's context). */
+  indexFile(fileId: string, text: string | Uint8Array): Promise<DocumentCheck> {
+    return this.call('indexFile', { fileId, text });
+  }
+
+  async removeIndexFile(fileId: string): Promise<void> {
+    await this.call('removeIndexFile', { fileId });
+  }
+
+  indexStats(): Promise<IndexStats> {
+    return this.call('indexStats', {});
   }
 
   async clearCache(): Promise<void> {

@@ -83,6 +83,12 @@ const handlers: { [K in keyof OpMap]: Handler<K> } = {
     return null;
   },
   stats: async (a) => requireEngine().cacheStats(a.chunkSize),
+  indexFile: async (a) => requireEngine().indexFile(a.fileId, a.text),
+  removeIndexFile: async (a) => {
+    requireEngine().removeIndexFile(a.fileId);
+    return null;
+  },
+  indexStats: async () => requireEngine().indexStats(),
   clear: async () => {
     requireEngine().clearCache();
     return null;

@@ -7,6 +7,7 @@ import type {
   CompletionResult,
   DocumentCheck,
   EngineInfo,
+  IndexStats,
   ProgressReport,
   ProviderSetting,
   SummaryRequest,
@@ -39,6 +40,10 @@ export interface OpMap {
   summarize: { args: SummaryArgs; result: SummaryResult };
   warm: { args: { docId: string; chunkSize: number }; result: null };
   stats: { args: { chunkSize: number }; result: CacheStats };
+  /** An index-only document (a workspace file that is not open): raw bytes as read from disk. */
+  indexFile: { args: { fileId: string; text: string | Uint8Array }; result: DocumentCheck };
+  removeIndexFile: { args: { fileId: string }; result: null };
+  indexStats: { args: Record<string, never>; result: IndexStats };
   clear: { args: Record<string, never>; result: null };
   dispose: { args: Record<string, never>; result: null };
 }

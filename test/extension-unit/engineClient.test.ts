@@ -13,6 +13,7 @@ const DOUBLE = `
 const { parentPort } = require('node:worker_threads');
 const pending = new Map();
 let cancels = 0;
+const indexed = new Map();
 const info = { modelName: 'double', kind: 'cat', chunkSizes: [8, 16], defaultChunkSize: 16, contextLength: 1024,
   provider: { active: 'cpu', skipped: [] } };
 const reply = (id, value) => parentPort.postMessage({ kind: 'result', id, value });
@@ -34,8 +35,12 @@ parentPort.on('message', (m) => {
     if (args.docId === 'hang') { while (true) {} }
     if (args.docId === 'oom') { const keep = []; while (true) keep.push(new Array(1e6).fill({ a: Math.random() })); }
     if (args.docId === 'slow') { pending.set(id, true); return; }
+    if (args.docId === 'echo') return reply(id, { text: JSON.stringify({ useIndex: args.useIndex, minConfidence: args.minConfidence }), ms: 1, tokens: 0, chunkSize: 16, provider: 'cpu', stop: 'gated', gate: { confidence: 0.1, threshold: 0.5, shown: false, heldBack: 'x' } });
     return reply(id, { text: 'ok', ms: 1, tokens: 1, chunkSize: args.chunkSize, provider: 'cpu', stop: 'eos' });
   }
+  if (op === 'indexFile') { indexed.set(args.fileId, args.text.length); return reply(id, { ok: args.text instanceof Uint8Array, reason: args.text.constructor.name }); }
+  if (op === 'removeIndexFile') { indexed.delete(args.fileId); return reply(id, null); }
+  if (op === 'indexStats') return reply(id, { documents: indexed.size, workspaceFiles: indexed.size, tokens: [...indexed.values()].reduce((a, b) => a + b, 0), bytes: 0 });
   if (op === 'stats') return reply(id, { entries: cancels, bytes: 0, budgetBytes: 1, hits: 0, misses: 0, coverage: [] });
   return reply(id, null);
 });
@@ -86,6 +91,22 @@ test('loads, answers, forwards worker logs; loads count as events', async () => 
   assert.ok(lines.some((l) => l.includes('[engine] double loaded')));
   await c.dispose();
   assert.equal(c.state.kind, 'stopped');
+});
+
+test('index ops reach the worker (bytes stay bytes); completion args carry useIndex and minConfidence', async () => {
+  const c = client();
+  await c.start({ modelDir: '/m', provider: 'cpu' });
+  assert.deepEqual(await c.indexFile('file:///w/a.ts', new Uint8Array([0x61, 0x62, 0x0a])), { ok: true, reason: 'Uint8Array' });
+  await c.indexFile('file:///w/b.ts', new Uint8Array(5));
+  assert.deepEqual(await c.indexStats(), { documents: 2, workspaceFiles: 2, tokens: 8, bytes: 0 });
+  await c.removeIndexFile('file:///w/a.ts');
+  assert.equal((await c.indexStats()).workspaceFiles, 1);
+  const res = await c.complete({ ...req('echo'), useIndex: false, minConfidence: 0.25 });
+  assert.deepEqual(JSON.parse(res.text), { useIndex: false, minConfidence: 0.25 });
+  assert.equal(res.stop, 'gated');
+  assert.equal(res.gate?.heldBack, 'x');
+  await c.dispose();
+  await assert.rejects(c.indexStats(), EngineUnavailableError);
 });
 
 test('a model that cannot load is reported, not retried; requests fail fast', async () => {
