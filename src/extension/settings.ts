@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ProviderSetting } from '../engine/types';
 import { parseChunkSizeSetting, type ChunkSizeSetting } from './chunkSize/chunkSizeSetting';
 import { CONFIG_SECTION, SettingKeys } from './ids';
+import { parseMinConfidence } from './inline/gate';
 
 export type { ChunkSizeSetting } from './chunkSize/chunkSizeSetting';
 
@@ -25,6 +26,16 @@ export interface InlineSettings {
   /** Multi-line suggestions end at the first line break after this many ms (0: no limit). */
   timeBudgetMs: number;
   contextEntryBudget: number;
+  /** Mix the exact token index into decoding (cat.index.enabled). */
+  useIndex: boolean;
+  /** Confidence gate threshold; undefined = the model's calibrated one, 0 = show everything. */
+  minConfidence: number | undefined;
+}
+
+export interface IndexSettings {
+  enabled: boolean;
+  /** Approximate tokens of workspace files (not open) to index; 0 = open documents only. */
+  workspaceTokenBudget: number;
 }
 
 export interface CacheSettings {
@@ -88,7 +99,13 @@ export class Settings {
       maxTokens: this.num(SettingKeys.inlineMaxTokens),
       timeBudgetMs: this.num(SettingKeys.inlineTimeBudgetMs),
       contextEntryBudget: this.num(SettingKeys.contextEntryBudget),
+      useIndex: this.bool(SettingKeys.indexEnabled),
+      minConfidence: parseMinConfidence(this.cfg.get(SettingKeys.inlineMinConfidence)),
     };
+  }
+
+  index(): IndexSettings {
+    return { enabled: this.bool(SettingKeys.indexEnabled), workspaceTokenBudget: Math.max(0, this.num(SettingKeys.indexWorkspaceTokenBudget)) };
   }
 
   cache(): CacheSettings {

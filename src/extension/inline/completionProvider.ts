@@ -2,7 +2,7 @@
 // debounce, cancellation, request shaping and post-processing live in pure helpers.
 // Never throws and never shows a dialog: failures are logged and answered with nothing.
 import * as vscode from 'vscode';
-import type { CompletionResult, CompletionTiming } from '../../engine/types';
+import type { CompletionResult, CompletionTiming, GateReport } from '../../engine/types';
 import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import { MAX_COMPLETION_LINE_CHARS } from '../documents/documentFilter';
 import { docIdOf, type DocumentTracker } from '../documents/documentTracker';
@@ -11,6 +11,7 @@ import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
 import { AdaptiveDebounce, sleep } from './debounce';
+import { heldBackLine, isGated, SuggestionTally } from './gate';
 import { postProcess } from './postprocess';
 import { SuggestionCache, type SuggestionKey } from './suggestionCache';
 
@@ -31,11 +32,17 @@ export interface CompletionTrace {
   raw?: string;
   /** The engine's breakdown of its time, when it gives one. */
   timing?: CompletionTiming;
+  /** The confidence gate's decision (absent when the model has no calibrated gate). */
+  gate?: GateReport;
+  /** Longest match of the context in the exact index at the first token (0: none). */
+  indexMatch?: number;
 }
 
 export class CatInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   readonly cache = new SuggestionCache();
   readonly debounce = new AdaptiveDebounce();
+  /** Suggestions shown and held back by the confidence gate this session (status bar). */
+  readonly tally = new SuggestionTally();
   private readonly traced = new vscode.EventEmitter<CompletionTrace>();
   /** Every answered request (status bar latency, integration tests). */
   readonly onDidComplete = this.traced.event;
@@ -125,14 +132,18 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       contextDocIds: opts.contextEntryBudget > 0 ? this.tracker.contextDocIds(docId) : [],
       contextEntryBudget: opts.contextEntryBudget,
       temperature: 0,
+      useIndex: opts.useIndex,
+      minConfidence: opts.minConfidence,
       signal,
     });
     if (signal.aborted || doc.version !== version) return [];
     if (res.tokens > 0 && res.stop !== 'aborted') this.chunkSize.record(res.chunkSize, res.ms, res.tokens, res.timing?.firstTokenMs);
 
+    const gated = isGated(res);
     const following: string[] = [];
     for (let l = position.line + 1; l < Math.min(doc.lineCount, position.line + 1 + FOLLOWING_LINES); l++) following.push(doc.lineAt(l).text);
-    const shown = postProcess(res.text, { mode, lineSuffix, followingLines: following, maxLines: opts.maxLines });
+    const shown = gated ? undefined : postProcess(res.text, { mode, lineSuffix, followingLines: following, maxLines: opts.maxLines });
+    this.tally.record(res, shown !== undefined);
     const totalMs = performance.now() - t0;
     this.traced.fire({
       docId,
@@ -143,10 +154,14 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       stop: res.stop,
       fromCache: false,
       shown,
-      raw: res.text,
+      raw: gated ? res.gate?.heldBack ?? '' : res.text,
       timing: res.timing,
+      gate: res.gate,
+      indexMatch: res.indexMatch,
     });
-    this.log.trace(`completion C=${res.chunkSize} ${res.tokens} tok in ${res.ms.toFixed(0)} ms (total ${totalMs.toFixed(0)} ms, stop ${res.stop})${shown ? '' : ' -> nothing shown'}`);
+    if (gated) this.log.trace(heldBackLine(res));
+    this.log.trace(`completion C=${res.chunkSize} ${res.tokens} tok in ${res.ms.toFixed(0)} ms (total ${totalMs.toFixed(0)} ms, stop ${res.stop}` +
+      `${res.gate ? `, confidence ${res.gate.confidence.toFixed(3)}` : ''}${res.indexMatch ? `, index match ${res.indexMatch}` : ''})${shown ? '' : ' -> nothing shown'}`);
     if (shown === undefined) return [];
     this.cache.remember(key, shown);
     return item(shown);
