@@ -5,6 +5,7 @@ import type { ChunkSizePanel } from './chunkSize/chunkSizePanel';
 import type { SpeedProbe } from './chunkSize/speedProbe';
 import type { DocumentTracker } from './documents/documentTracker';
 import type { EngineClient, EngineState } from './engineClient';
+import type { WorkspaceIndexer } from './index/workspaceIndexer';
 import type { CatInlineCompletionProvider } from './inline/completionProvider';
 import type { StatusView } from './status/statusText';
 import type { SummarizeCommand } from './summarize/summarizeCommand';
@@ -14,6 +15,7 @@ export interface CatApi {
   tracker: DocumentTracker;
   chunkSize: ChunkSizeController;
   inline: CatInlineCompletionProvider;
+  indexer: WorkspaceIndexer;
   summarize: SummarizeCommand;
   probe: SpeedProbe;
   panel: ChunkSizePanel;

@@ -16,6 +16,7 @@ import { BackgroundCompressor } from './documents/backgroundCompressor';
 import { DocumentTracker } from './documents/documentTracker';
 import { EngineClient, type EngineState } from './engineClient';
 import { Commands, OUTPUT_CHANNEL, SettingKeys } from './ids';
+import { WorkspaceIndexer } from './index/workspaceIndexer';
 import { CatInlineCompletionProvider, registerInlineCompletions } from './inline/completionProvider';
 import { Settings } from './settings';
 import { StatusBar } from './status/statusBar';
@@ -47,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): CatApi {
   const summarize = new SummarizeCommand(engine, tracker, chunkSize, background, summaryDocs, settings, log);
   const probe = new SpeedProbe(engine, tracker, chunkSize, background, log);
   const panel = new ChunkSizePanel(context.extensionUri, chunkSize, probe, log);
-  const status = new StatusBar(engine, chunkSize, tracker, background, inline, log);
+  const indexer = new WorkspaceIndexer(engine, tracker, settings, log);
+  const status = new StatusBar(engine, chunkSize, tracker, background, inline, indexer, log);
 
   const loadArgs = (): LoadArgs => {
     const s = settings.engine();
@@ -70,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): CatApi {
     chunkSize,
     tracker,
     background,
+    indexer,
     panel,
     status,
     registerInlineCompletions(inline, tracker),
@@ -90,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): CatApi {
       }
       if (Settings.affects(e, SettingKeys.maxFileSizeKB)) tracker.reclassifyAll();
       if (Settings.affects(e, SettingKeys.cacheBackground, SettingKeys.cacheIdleMs)) background.activity();
+      if (Settings.affects(e, SettingKeys.indexEnabled, SettingKeys.indexWorkspaceTokenBudget)) indexer.schedule(0, true);
     }),
   );
 
@@ -100,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): CatApi {
     tracker,
     chunkSize,
     inline,
+    indexer,
     summarize,
     probe,
     panel,

@@ -93,6 +93,16 @@ export class DocumentTracker implements vscode.Disposable {
     this.mru = [id, ...this.mru.filter((x) => x !== id)];
   }
 
+  /** The documents followed now (shown in an editor or asked about, not closed). */
+  documents(): vscode.TextDocument[] {
+    return [...this.tracked.values()].map((t) => t.doc);
+  }
+
+  /** Whether this document id is followed (its text goes to the engine with updateDocument). */
+  isTracked(docId: string): boolean {
+    return this.tracked.has(docId);
+  }
+
   verdict(doc: vscode.TextDocument): DocumentVerdict {
     return this.track(doc).verdict;
   }

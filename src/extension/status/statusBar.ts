@@ -2,12 +2,13 @@
 // document's state; a tooltip with measured latency, cache coverage and memory.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CacheStats } from '../../engine/types';
+import type { CacheStats, IndexStats } from '../../engine/types';
 import type { ChunkSizeController } from '../chunkSize/chunkSizeController';
 import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import type { DocumentTracker } from '../documents/documentTracker';
 import type { EngineClient } from '../engineClient';
 import { Commands } from '../ids';
+import type { WorkspaceIndexer } from '../index/workspaceIndexer';
 import type { CatInlineCompletionProvider } from '../inline/completionProvider';
 import { buildStatus, type StatusView } from './statusText';
 
@@ -20,6 +21,7 @@ export class StatusBar implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout;
   private stats: CacheStats | undefined;
+  private indexStats: IndexStats | undefined;
   private lastCompletionMs: number | undefined;
   private statsInFlight = false;
   private view: StatusView | undefined;
@@ -29,7 +31,8 @@ export class StatusBar implements vscode.Disposable {
     private readonly chunkSize: ChunkSizeController,
     private readonly tracker: DocumentTracker,
     background: BackgroundCompressor,
-    provider: CatInlineCompletionProvider,
+    private readonly provider: CatInlineCompletionProvider,
+    private readonly indexer: WorkspaceIndexer,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.item = vscode.window.createStatusBarItem('cat.status', vscode.StatusBarAlignment.Right, 100);
@@ -41,6 +44,7 @@ export class StatusBar implements vscode.Disposable {
       tracker.onDidChangeDocumentState(() => this.refresh(false)),
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh(false)),
       background.onDidWarm(() => this.refresh(true)),
+      indexer.onDidChange(() => this.refresh(true)),
       provider.onDidComplete((t) => {
         if (!t.fromCache) this.lastCompletionMs = t.totalMs;
         this.refresh(false);
@@ -74,6 +78,8 @@ export class StatusBar implements vscode.Disposable {
       doc: doc ? { name: path.basename(doc.uri.path) || doc.uri.toString(true), verdict: this.tracker.verdict(doc) } : undefined,
       stats: this.engine.state.kind === 'ready' ? this.stats : undefined,
       lastCompletionMs: this.lastCompletionMs,
+      tally: this.provider.tally.view,
+      index: { view: this.indexer.view, stats: this.engine.state.kind === 'ready' ? this.indexStats : undefined },
     });
     this.view = view;
     this.item.text = view.text;
@@ -95,6 +101,7 @@ export class StatusBar implements vscode.Disposable {
     this.statsInFlight = true;
     try {
       this.stats = await this.engine.cacheStats(this.chunkSize.current);
+      this.indexStats = await this.engine.indexStats();
       this.render();
     } catch (e) {
       this.log.debug(`cache stats unavailable: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,9 +1,11 @@
 // What the status bar item says, from the engine state, the chunk size in effect, the
 // active document's verdict and the latest cache statistics. Pure.
-import type { CacheStats, EngineInfo, ProviderSetting } from '../../engine/types';
+import type { CacheStats, EngineInfo, IndexStats, ProviderSetting } from '../../engine/types';
 import type { DocumentVerdict } from '../documents/documentFilter';
 import type { EngineState } from '../engineClient';
 import type { ChunkSizeView } from '../chunkSize/chunkSizeController';
+import { indexLines, tallyLine, type IndexerView } from '../index/indexText';
+import type { TallyView } from '../inline/gate';
 
 export type Severity = 'ok' | 'busy' | 'warning' | 'error';
 
@@ -14,6 +16,10 @@ export interface StatusInput {
   stats?: CacheStats;
   /** Latest inline completion (provider call to items), ms. */
   lastCompletionMs?: number;
+  /** Suggestions shown and held back by the confidence gate this session. */
+  tally?: TallyView;
+  /** The workspace indexer's state and the engine's index sizes. */
+  index?: { view: IndexerView; stats?: IndexStats };
 }
 
 export interface StatusView {
@@ -96,6 +102,8 @@ export function buildStatus(input: StatusInput): StatusView {
             `cache memory **${mb(input.stats.bytes)}** of ${mb(input.stats.budgetBytes)} (${input.stats.entries} entries).`,
         );
       }
+      if (input.tally) tip.push('', tallyLine(input.tally));
+      if (input.index) tip.push(...indexLines(input.index.view, input.index.stats));
       break;
     }
   }
