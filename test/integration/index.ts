@@ -23,6 +23,7 @@ function registerSuites(): void {
   require('./inline.test');
   require('./chunkSize.test');
   require('./summarize.test');
+  require('./recall.test');
   require('./badInput.test');
   require('./engineFailures.test');
   require('./privacy.test');

@@ -125,6 +125,8 @@ export class WorkspaceIndexer implements vscode.Disposable {
 
   private onClosed(doc: vscode.TextDocument): void {
     const id = docIdOf(doc);
+    const exts = languageExtensions(this.openDocs().map((d) => d.uri.path));
+    if (exts.join(',') !== this.exts.join(',')) this.schedule(); // a language is no longer open
     if (!this.plan.has(id) || this.sent.has(id)) return;
     this.touched.add(id); // restored from disk once the tracker has let it go
     this.scheduleWatch();

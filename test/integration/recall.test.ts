@@ -1,0 +1,147 @@
+// The exact token index and the confidence gate in the real extension host: a repeated line
+// is completed from the index (needs the model's recall.json), and the workspace indexer
+// picks files by language, .gitignore and content, follows open/close and the budget setting,
+// without stalling the host's event loop (reported).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { CatApi } from '../../src/extension/api';
+import { api, closeAll, complete, open, realSource, report, waitFor } from './helpers';
+
+/** A line no model would guess; retyping its start must give the rest from the index. */
+const RARE = "  const zqvChecksum = foldBlocks(quuxTable, 'frob-7', 0x5ea1 ^ wibbleLimit);";
+const TYPED = "  const zqvChecksum = foldBl";
+
+function modelHasRecall(a: CatApi): boolean {
+  const s = a.engine.state;
+  if (!('modelDir' in s)) return false;
+  try {
+    const c = JSON.parse(fs.readFileSync(path.join(s.modelDir, 'contract.json'), 'utf8')) as { recall?: { file?: string } };
+    return typeof c.recall?.file === 'string' && fs.existsSync(path.join(s.modelDir, c.recall.file));
+  } catch {
+    return false;
+  }
+}
+
+function workspaceDir(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f && f.uri.scheme === 'file', 'the suite runs with a workspace folder on disk');
+  return f.uri.fsPath;
+}
+
+function write(rel: string, content: string | Uint8Array): vscode.Uri {
+  const file = path.join(workspaceDir(), rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return vscode.Uri.file(file);
+}
+
+const cat = () => vscode.workspace.getConfiguration('cat');
+
+/** Completes at the end of `line` (typed there first) and returns the first suggestion's first line. */
+async function completeTyped(a: CatApi, doc: vscode.TextDocument, line: number): Promise<{ text: string | undefined; trace: unknown }> {
+  let trace: unknown;
+  const sub = a.inline.onDidComplete((t) => (trace = { shown: t.shown, raw: t.raw, stop: t.stop, gate: t.gate, indexMatch: t.indexMatch }));
+  try {
+    const items = await complete(a, doc, doc.lineAt(line).range.end);
+    const text = items[0]?.insertText;
+    return { text: typeof text === 'string' ? text.split('\n')[0] : undefined, trace };
+  } finally {
+    sub.dispose();
+  }
+}
+
+describe('exact index and confidence gate', () => {
+  after(closeAll);
+
+  it('retyping the start of an earlier line shows the rest of it as ghost text (needs recall.json)', async function () {
+    this.timeout(120_000);
+    const a = await api();
+    if (!modelHasRecall(a)) {
+      report('recall.repeatedLine', { skipped: 'the model names no recall file (contract.json recall.file)' });
+      this.skip();
+    }
+    const text = realSource(120) + '\nfunction first() {\n' + RARE + '\n  return zqvChecksum;\n}\n' + realSource(60) + '\nfunction second() {\n' + TYPED;
+    const doc = (await open(write('repeat/repeated.js', text))).document;
+    const { text: shown, trace } = await completeTyped(a, doc, doc.lineCount - 1);
+    report('recall.repeatedLine', { shown, trace });
+    assert.equal(shown, RARE.slice(TYPED.length), `the rest of the earlier line (trace ${JSON.stringify(trace)})`);
+  });
+
+  it('a line from a workspace file that is not open is completed from the workspace index (needs recall.json)', async function () {
+    this.timeout(180_000);
+    const a = await api();
+    if (!modelHasRecall(a)) {
+      report('recall.workspaceLine', { skipped: 'the model names no recall file (contract.json recall.file)' });
+      this.skip();
+    }
+    const other = write('lib/checksums.js', realSource(80) + '\nfunction fold() {\n' + RARE.replace('zqv', 'ywx') + '\n  return ywxChecksum;\n}\n');
+    const doc = (await open(write('app/main.js', realSource(40) + '\nfunction use() {\n' + TYPED.replace('zqv', 'ywx')))).document;
+    await waitFor('lib/checksums.js in the workspace index', () => a.indexer.isIndexed(other), 90_000, 100);
+    const { text: shown, trace } = await completeTyped(a, doc, doc.lineCount - 1);
+    report('recall.workspaceLine', { shown, trace, index: await a.engine.indexStats() });
+    assert.equal(shown, RARE.slice(TYPED.length), `the rest of the line in lib/checksums.js (trace ${JSON.stringify(trace)})`);
+  });
+
+  it('indexer: languages, .gitignore, binary and minified files; open/close; budget 0; event-loop delay (reported)', async function () {
+    this.timeout(400_000);
+    const a = await api();
+    const many: vscode.Uri[] = [];
+    for (let i = 0; i < 60; i++) many.push(write(`many/part${i}.js`, realSource(200 + 5 * i)));
+    write('.gitignore', 'ignored/\n');
+    const ignored = write('ignored/skip.js', realSource(50));
+    const binary = write('many/blob.js', Buffer.concat([Buffer.from('var a = 1;\n'), Buffer.from([0, 1, 2, 3, 0, 0xff])]));
+    const minified = write('many/bundle.min.js', 'var a=' + Array.from({ length: 3000 }, (_, i) => `f${i}(${i})`).join(',') + ';\n');
+    const otherLanguage = write('many/notes.md', '# notes\n\nplain text\n');
+    const badUtf8 = write('many/latin1.js', Buffer.concat([Buffer.from(realSource(30)), Buffer.from([0xc3, 0x28, 0xff, 0x0a])]));
+    const doc = (await open(write('many/open.js', realSource(100)))).document;
+    await waitFor('the first pass over the new files', () => many.every((u) => a.indexer.isIndexed(u)), 240_000, 200);
+    assert.ok(await a.indexer.idle(60_000), 'the indexer settles');
+    assert.equal(a.indexer.isIndexed(ignored), false, '.gitignore respected');
+    assert.equal(a.indexer.isIndexed(binary), false, 'binary skipped');
+    assert.equal(a.indexer.isIndexed(minified), false, 'minified skipped');
+    assert.equal(a.indexer.isIndexed(otherLanguage), false, 'only the open documents\u2019 languages');
+    assert.equal(a.indexer.isIndexed(badUtf8), true, 'invalid UTF-8 is indexed (byte tokens)');
+    assert.equal(a.indexer.isIndexed(doc.uri), false, 'an open document is not an index-only copy');
+
+    // open a workspace file: its index-only copy goes; close it: it comes back
+    const editor = await open(many[0]);
+    await waitFor('open file leaves the index-only set', () => !a.indexer.isIndexed(many[0]), 30_000);
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await waitFor('closed file returns to the index', () => a.indexer.isIndexed(many[0]), 240_000, 200);
+
+    // budget 0 empties the workspace index; restoring it re-runs a full pass (measured)
+    const before = await a.engine.indexStats();
+    try {
+      await cat().update('index.workspaceTokenBudget', 0, vscode.ConfigurationTarget.Global);
+      await waitFor('an empty workspace index', async () => a.indexer.view.files === 0 && (await a.engine.indexStats()).workspaceFiles === 0, 60_000, 100);
+      assert.match(a.status().tooltip, /open documents only/);
+    } finally {
+      await cat().update('index.workspaceTokenBudget', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    const t0 = performance.now();
+    await waitFor('the pass after the budget came back', () => a.indexer.view.files >= before.workspaceFiles, 240_000, 100);
+    assert.ok(await a.indexer.idle(120_000));
+    const passMs = performance.now() - t0;
+    h.disable();
+    const stats = await a.engine.indexStats();
+    const view = a.indexer.view;
+    assert.match(a.status().tooltip, /Workspace index: \*\*\d+ files\*\*/);
+    assert.match(a.status().tooltip, /held back/);
+    report('recall.indexer', {
+      files: view.files,
+      approxTokens: view.tokens,
+      engine: stats,
+      passMs: Math.round(passMs),
+      eventLoopDelayMs: { p50: +(h.percentile(50) / 1e6).toFixed(1), p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) },
+      target: { eventLoopMaxMs: 50 },
+      tally: a.inline.tally.view,
+    });
+    assert.ok(stats.workspaceFiles >= many.length, JSON.stringify(stats));
+  });
+});
