@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine/index';
+import { renderSummaryText } from '../engine/summaryText';
 import type { Logger, ProviderSetting } from '../engine/types';
 import { lineStarts, utf16Length, byteOffsetOfUtf16 } from '../engine/utf8';
 import { runBench } from '../bench/bench';
@@ -136,17 +137,15 @@ async function cmdSummarize(pos: string[], v: Values): Promise<void> {
   await withEngine(v, async (engine) => {
     if (engine.info.kind !== 'cat') throw new Error('summarize needs a cat model');
     const docId = docOrFail(engine, pos[0], bytes);
-    const r = await engine.summarize({ docId, version: 1, chunkSize: chunkSize ?? engine.info.defaultChunkSize, maxPassages, overview: !!v.overview });
+    const C = chunkSize ?? engine.info.defaultChunkSize;
+    const r = await engine.summarize({ docId, version: 1, chunkSize: C, maxPassages, overview: !!v.overview, fileName: path.resolve(pos[0]) });
     if (v.json) {
-      io.out(`${JSON.stringify({ ...r, ms: round(r.ms), chunkSize: chunkSize ?? engine.info.defaultChunkSize, provider: engine.info.provider.active })}\n`);
+      io.out(`${JSON.stringify({ ...r, ms: round(r.ms), chunkSize: C, provider: engine.info.provider.active })}\n`);
       return;
     }
-    if (r.overview) io.out(`Overview ${r.overview}\n\n`);
-    io.out(`Key passages (${r.passages.length} of ${r.chunks} chunks, by salience):\n`);
-    for (const p of r.passages) {
-      io.out(`\n  lines ${p.startLine}-${p.endLine} (score ${p.score}):\n`);
-      for (const l of p.text.split('\n').slice(0, 6)) io.out(`    ${l}\n`);
-    }
+    if (r.overviewRejected && v.overview) io.err(`note: overview left out: ${r.overviewRejected.reason}\n`);
+    const lineCount = lineStarts(bytes).length;
+    io.out(renderSummaryText(r, { title: path.basename(pos[0]), lineCount, chunkSize: C, model: engine.info.modelName, provider: engine.info.provider.active }));
   });
 }
 

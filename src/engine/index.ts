@@ -17,7 +17,7 @@ import { Sampler } from './sampling';
 import { scoreCat, scoreDense } from './scoring';
 import { CatState } from './catState';
 import { DenseState, type ContextEntry, type SeqState } from './state';
-import { passageSpans, passageText, rankPassages } from './summarize';
+import { summarizeDocument } from './summaryRun';
 import { DocTokenizer } from './tokenizer';
 import type {
   CacheStats, CatEngine, CompletionRequest, CompletionResult, DocumentCheck, EngineInfo, EngineOptions,
@@ -288,31 +288,24 @@ export class Engine implements CatEngine {
 
   async summarize(req: SummaryRequest): Promise<SummaryResult> {
     this.alive();
-    const t0 = performance.now();
     const snap = this.docs.get(req.docId, req.version);
     const C = this.contract.kind === 'cat' ? this.chunkSizeOf(req) : 0;
     if (C === 0) throw new Error(`summaries need a cat model (${this.contract.name} is ${this.contract.kind})`);
-    const whole = this.views.whole(snap);
-    const vecs = await this.compressWhole(req.docId, snap, C, req.signal, req.onProgress);
-    const spans = passageSpans(whole.lineTokenStarts, C, vecs.length, (l) => snap.lineText(l).trim() === '');
-    const ranked = rankPassages(spans, vecs, req.maxPassages ?? 5);
-    const passages = ranked.map((p) => ({
-      startLine: p.startLine + 1, endLine: p.endLine + 1, score: Number(p.score.toFixed(4)),
-      text: passageText(snap, p.startLine, p.endLine),
-    }));
-    let overview: string | undefined;
-    if (req.overview) {
-      const end = this.views.endWindow(snap);
-      const text = await runOverview({
-        window: end.seq, offset: end.offset ?? 0, chunkSize: C, tokenizer: this.tokenizer, vocabSize: this.contract.dims.vocabSize,
-        stopIds: this.stopIds, log: this.log, signal: req.signal, onProgress: req.onProgress,
-        turn: (fn) => { const bg = this.backgroundSignal(req.signal); return this.exclusive(() => fn(bg)); },
-        state: () => this.pool.get(req.docId, C),
-        chunkKeys: (seq, offset) => this.memo.keys(req.docId, C, seq, 'window', offset),
-      });
-      overview = text ? `(generated) ${text}` : undefined;
-    }
-    return { passages, overview, chunks: vecs.length, ms: performance.now() - t0 };
+    return summarizeDocument(req, {
+      snap, chunkSize: C, log: this.log,
+      whole: () => this.views.whole(snap),
+      vectors: () => this.compressWhole(req.docId, snap, C, req.signal, req.onProgress),
+      overview: () => {
+        const end = this.views.endWindow(snap);
+        return runOverview({
+          window: end.seq, offset: end.offset ?? 0, chunkSize: C, tokenizer: this.tokenizer, vocabSize: this.contract.dims.vocabSize,
+          stopIds: this.stopIds, log: this.log, signal: req.signal, onProgress: req.onProgress,
+          turn: (fn) => { const bg = this.backgroundSignal(req.signal); return this.exclusive(() => fn(bg)); },
+          state: () => this.pool.get(req.docId, C),
+          chunkKeys: (seq, offset) => this.memo.keys(req.docId, C, seq, 'window', offset),
+        });
+      },
+    });
   }
 
   /** Bits per byte of the bytes, scored from their start ([file] + tokens). */

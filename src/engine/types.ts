@@ -1,5 +1,7 @@
 // Public types of the engine (src/engine). The engine imports nothing from 'vscode'.
 // The extension (through its worker) and the CLI use only what index.ts exports.
+import type { FileHeader, FileMap } from './outline/types';
+export type { FileHeader, FileMap, MapEntry, MapGroup } from './outline/types';
 
 /** Levelled logger injected into the engine (the extension passes its LogOutputChannel). */
 export interface Logger {
@@ -132,30 +134,51 @@ export interface KeyPassage {
   /** 1-based inclusive line range in the document. */
   startLine: number;
   endLine: number;
+  /** Ranking score in [0, 1] (a blend of percentile ranks within the file; src/engine/summarize.ts). */
   score: number;
   text: string;
+  /** What it holds ("function foo", "class Bar", "section Install") when it is one declaration. */
+  label?: string;
 }
 
 export interface SummaryResult {
-  /** Passages chosen by the model from the compressed chunks (salience over chunk vectors). */
+  /** The file's own description (module doc comment, docstring, first paragraph), quoted. */
+  header?: FileHeader;
+  /** Top-level declarations or headings, grouped as the file groups them (capped); undefined
+   * when no parser knows the language (the extension then uses the editor's document symbols). */
+  map?: FileMap;
+  /** Key passages, cut at declaration boundaries, ranked (src/engine/summarize.ts); best first. */
   passages: KeyPassage[];
-  /** Short generated overview, or undefined when the model could not produce one. */
+  /** Lowest and highest score over all candidate passages (how well the scores separate). */
+  scoreRange?: { min: number; max: number; candidates: number };
+  /** Short generated overview ("(generated) …"), only when it passed the grounding checks. */
   overview?: string;
+  /** A generated overview that was left out, with the check it failed (repetitive, an identifier the file lacks, …). */
+  overviewRejected?: { reason: string; text: string };
   chunks: number;
   ms: number;
+  /** Milliseconds of the parts: outline (parse), compress, rank, overview. */
+  timing?: Record<string, number>;
 }
 
 export interface SummaryRequest {
   docId: string;
   version: number;
   chunkSize: number;
+  /** Key passages to return (default 5); 0 skips compressing and ranking (an overview alone). */
   maxPassages?: number;
+  /** The file's name or path (language by extension; the name feature of the ranking). */
+  fileName?: string;
+  /** The editor's language id (typescript, javascript, python, markdown, …); before fileName. */
+  languageId?: string;
+  /** Parse the file for its header and map (default true). */
+  outline?: boolean;
   /** Also generate a short overview with the model (marked as generated). Default false. It reads the
    * chunk-aligned window at the end of the document (the one warm() prepares, so its entries are
    * reused) and yields to completions, resuming after them. */
   overview?: boolean;
   signal?: AbortSignal;
-  /** Phases: 'compress' (chunks), then with an overview 'overview' (decoder entries) and 'overview-tokens'. */
+  /** Phases: 'outline', 'compress' (chunks), then with an overview 'overview' (decoder entries) and 'overview-tokens'. */
   onProgress?: (p: ProgressReport) => void;
 }
 

@@ -1,41 +1,43 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { definitionOutline, flattenSymbols, headingOutline, textOutline } from '../../src/extension/summarize/outline';
+import { symbolsMap } from '../../src/extension/summarize/outline';
 import { lineLink, markdownLinks, parseLineLink, renderSummaryMarkdown } from '../../src/extension/summarize/summaryMarkdown';
+import type { FileMap } from '../../src/engine/types';
 import { foldersToPrune, relativeHref, summaryRelPath } from '../../src/extension/summarize/summaryPaths';
 
-test('flattenSymbols: sorted, nested with depth, locals dropped, 1-based lines', () => {
+test('symbolsMap: top-level declarations with members, sorted, 1-based; locals, literals and anonymous callbacks dropped', () => {
   const syms = [
     { name: 'B', kind: 4, range: { start: { line: 20 } }, children: [{ name: 'm', kind: 5, range: { start: { line: 22 } } }, { name: 'tmp', kind: 12, range: { start: { line: 23 } } }] },
-    { name: 'A', kind: 11, range: { start: { line: 2 } } },
+    { name: 'A', kind: 11, range: { start: { line: 2 } }, children: [{ name: 'inner', kind: 12, range: { start: { line: 3 } } }] },
     { name: 'x', kind: 13, location: { range: { start: { line: 40 } } } },
+    { name: 'Array.from() callback', kind: 11, range: { start: { line: 44 } } },
+    { name: '<function>', kind: 11, range: { start: { line: 45 } } },
+    { name: 'length', kind: 19, range: { start: { line: 46 } } },
   ];
-  assert.deepEqual(flattenSymbols(syms), [
-    { name: 'A', kind: 'function', line: 3, depth: 0 },
-    { name: 'B', kind: 'class', line: 21, depth: 0 },
-    { name: 'm', kind: 'method', line: 23, depth: 1 },
+  const m = symbolsMap(syms)!;
+  assert.equal(m.source, 'symbols');
+  assert.deepEqual(m.groups[0].entries.map((e) => [e.name, e.kind, e.line, e.depth]), [
+    ['A', 'function', 3, 0],
+    ['B', 'class', 21, 0],
+    ['m', 'method', 23, 1],
+    ['x', 'constant', 41, 0],
   ]);
+  assert.equal(m.total, 3);
+  assert.deepEqual(m.byKind, { function: 1, class: 1, constant: 1 });
+  assert.equal(symbolsMap([]), undefined);
+  assert.equal(symbolsMap([{ name: 'k', kind: 19 }]), undefined);
 });
 
-test('headingOutline: ATX and setext headings, code fences skipped', () => {
-  const md = '# Title\n\ntext\n\n## Part\n```\n# not a heading\n```\nSub\n---\n';
-  assert.deepEqual(headingOutline(md).map((h) => [h.name, h.line, h.depth]), [
-    ['Title', 1, 0],
-    ['Part', 5, 1],
-    ['Sub', 9, 1],
-  ]);
-});
-
-test('definitionOutline finds code definitions across languages', () => {
-  const src = 'import x\n\nclass Foo:\n    def bar(self):\n        pass\n\nexport async function baz() {}\nfn main() {}\n';
-  assert.deepEqual(definitionOutline(src).map((d) => [d.name, d.kind, d.line]), [
-    ['Foo', 'class', 3],
-    ['bar', 'function', 4],
-    ['baz', 'function', 7],
-    ['main', 'function', 8],
-  ]);
-  assert.equal(textOutline('# H\nclass X {}', 'markdown').length, 1);
+test('symbolsMap caps: top level first, members within the budget, the rest counted', () => {
+  const many = Array.from({ length: 250 }, (_, i) => ({ name: `f${i}`, kind: 11, range: { start: { line: i } }, children: [{ name: 'm', kind: 5, range: { start: { line: i } } }] }));
+  const m = symbolsMap(many)!;
+  assert.equal(m.shown, 200);
+  assert.equal(m.more, 50);
+  assert.deepEqual(m.moreByKind, { function: 50 });
+  assert.ok(m.groups[0].entries.every((e) => e.depth === 0), 'huge files: top level only');
+  const module = symbolsMap([{ name: 'mod', kind: 1, range: { start: { line: 0 } }, children: [{ name: 'only', kind: 11, range: { start: { line: 1 } } }] }])!;
+  assert.deepEqual(module.groups[0].entries.map((e) => e.name), ['only'], 'a file-level module symbol is the file itself');
 });
 
 test('line links round-trip', () => {
@@ -97,17 +99,23 @@ test('foldersToPrune: the least recently written beyond the limit, never an open
   assert.deepEqual(foldersToPrune([f('a', 1, true), f('b', 2, true)], 1), [], 'open summaries stay');
 });
 
-test('renderSummaryMarkdown: outline and passages link to their lines; overview marked generated', () => {
+const MAP: FileMap = {
+  source: 'typescript', groupedBy: 'section', total: 3, shown: 2, more: 1, moreByKind: { type: 1 }, byKind: { function: 2, type: 1 },
+  groups: [{ title: 'Parsing', entries: [{ name: 'main', kind: 'function', line: 3, depth: 0, exported: true, doc: 'Runs it.' }, { name: 'Opts', kind: 'interface', line: 5, depth: 0, merged: 2 }] }],
+};
+
+test('renderSummaryMarkdown: header quoted as the file\'s words, map and passages link to their lines, overview marked generated', () => {
   const md = renderSummaryMarkdown({
     title: 'a.ts',
     sourceHref: '../../w/a.ts',
     languageId: 'typescript',
-    outline: [{ name: 'main', kind: 'function', line: 3, depth: 0 }],
-    outlineSource: 'symbols',
+    header: { text: 'Parses *things*.\n\nSecond paragraph.', startLine: 1, endLine: 2, source: 'doc comment' },
+    map: MAP,
     passages: [
+      { startLine: 10, endLine: 10, score: 0.9, text: 'const s = "```";', label: 'const s' },
       { startLine: 30, endLine: 31, score: 0.5, text: 'b\nc' },
-      { startLine: 10, endLine: 10, score: 0.9, text: 'const s = "```";' },
     ],
+    scoreRange: { min: 0.1, max: 0.9, candidates: 12 },
     overview: '(generated) A module that does things.',
     model: 'cat-code-small',
     chunkSize: 16,
@@ -118,37 +126,44 @@ test('renderSummaryMarkdown: outline and passages link to their lines; overview 
   });
   const links = markdownLinks(md).map((l) => parseLineLink(l.href));
   assert.deepEqual(links, [
+    { href: '../../w/a.ts', line: 1 },
     { href: '../../w/a.ts', line: 3 },
+    { href: '../../w/a.ts', line: 5 },
     { href: '../../w/a.ts', line: 10 },
     { href: '../../w/a.ts', line: 30 },
   ]);
-  assert.match(md, /^- \[main\]\(<\.\.\/\.\.\/w\/a\.ts#L3>\) · function, line 3$/m);
-  assert.match(md, /^1\. \[line 10\]\(<\.\.\/\.\.\/w\/a\.ts#L10>\) · salience 0\.900$/m);
+  assert.match(md, /## What the file is\n\n> Parses \\\*things\\\*\.\n>\n> Second paragraph\.\n\n_The file's own words: its doc comment, \[lines 1–2\]/);
+  assert.match(md, /## Map of the file\n\n_3 top-level declarations: 2 function, 1 type; grouped by section\._\n\n### Parsing\n/);
+  assert.match(md, /^- \[main\]\(<\.\.\/\.\.\/w\/a\.ts#L3>\) · function, exported, line 3 — Runs it\.$/m);
+  assert.match(md, /^- \[Opts\]\(<\.\.\/\.\.\/w\/a\.ts#L5>\) · interface, 2 declarations, line 5$/m);
+  assert.match(md, /_… 1 more top-level declarations \(1 type\)_/);
+  assert.match(md, /^1\. \[line 10\]\(<\.\.\/\.\.\/w\/a\.ts#L10>\) · const s · score 0\.900$/m);
+  assert.match(md, /scores 0\.100–0\.900 over 12 candidates; best first/);
   assert.doesNotMatch(md, /file:/, 'no file: links (the Markdown preview drops them)');
   assert.match(md, /## Overview \(generated by the model\)\n\n> A module that does things\./);
   assert.match(md, /model-generated/);
   assert.match(md, /````typescript\n {3}const s = "```";\n {3}````/);
   assert.match(md, /12 chunks at C=16/);
+  const order = ['## What the file is', '## Overview', '## Map of the file', '## Key passages'].map((h) => md.indexOf(h));
+  assert.deepEqual([...order].sort((a, b) => a - b), order, 'the sections come in the order of the CLI text');
 });
 
 test('renderSummaryMarkdown without a link target (untitled source): plain line numbers, no links', () => {
   const md = renderSummaryMarkdown({
-    title: 'Untitled-1', languageId: 'plaintext', outline: [{ name: 'Intro', kind: 'heading', line: 2, depth: 0 }], outlineSource: 'text',
+    title: 'Untitled-1', languageId: 'markdown', map: { ...MAP, source: 'markdown', groupedBy: 'heading', groups: [{ entries: [{ name: 'Intro', kind: 'heading', line: 2, depth: 0 }] }] },
     passages: [{ startLine: 5, endLine: 6, score: 0.5, text: 'x\ny' }], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 1, ms: 5, lineCount: 9,
   });
   assert.deepEqual(markdownLinks(md), []);
   assert.match(md, /^- Intro · heading, line 2$/m);
-  assert.match(md, /^1\. lines 5–6 · salience 0\.500$/m);
+  assert.match(md, /^1\. lines 5–6 · score 0\.500$/m);
 });
 
-test('renderSummaryMarkdown without overview or outline says so', () => {
+test('renderSummaryMarkdown without header, map, overview or passages leaves those sections out', () => {
   const md = renderSummaryMarkdown({
-    title: 'x', languageId: 'plaintext', outline: [], outlineSource: 'text',
-    passages: [], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 0, ms: 5, lineCount: 1,
+    title: 'x', languageId: 'plaintext', passages: [], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 0, ms: 5, lineCount: 1,
   });
-  assert.doesNotMatch(md, /Overview/);
-  assert.match(md, /No symbols or headings found/);
-  assert.match(md, /returned no passages/);
+  assert.doesNotMatch(md, /Overview|What the file is|Map of the file/);
+  assert.match(md, /## Key passages\n\n_No passages/);
 });
 
 test('markdownLinks resolves reference links and escaped labels', () => {
@@ -159,12 +174,12 @@ test('markdownLinks resolves reference links and escaped labels', () => {
   ]);
 });
 
-test('renderSummaryMarkdown: overview pending, then none', () => {
+test('renderSummaryMarkdown: overview pending, then left out when it did not pass its checks', () => {
   const base = {
-    title: 'x', sourceHref: '../x', languageId: 'plaintext', outline: [], outlineSource: 'text' as const,
+    title: 'x', sourceHref: '../x', languageId: 'plaintext',
     passages: [], model: 'm', chunkSize: 8, provider: 'cpu', chunks: 1, ms: 5, lineCount: 1,
   };
   assert.match(renderSummaryMarkdown({ ...base, overviewState: 'pending' }), /## Overview \(generated by the model\)\n\n_The model is writing/);
-  assert.match(renderSummaryMarkdown({ ...base, overviewState: 'done' }), /produced no overview/);
+  assert.doesNotMatch(renderSummaryMarkdown({ ...base, overviewState: 'done' }), /Overview/);
   assert.doesNotMatch(renderSummaryMarkdown({ ...base, overviewState: 'off' }), /Overview/);
 });

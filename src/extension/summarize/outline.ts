@@ -1,18 +1,13 @@
-// The outline part of a summary: document symbols from the language's provider, or
-// headings found in the text when no provider answers. Pure helpers + one host call.
-
-export interface OutlineEntry {
-  name: string;
-  kind: string;
-  /** 1-based line. */
-  line: number;
-  depth: number;
-}
+// The map of a summary for languages the engine has no parser for: the language's document
+// symbols (VS Code's DocumentSymbol / SymbolInformation), turned into the engine's FileMap
+// shape with the same caps. Pure (structural shapes, so it is unit-tested without VS Code).
+import type { FileMap, MapEntry } from '../../engine/types';
 
 /** Minimal shapes of vscode.DocumentSymbol / SymbolInformation (kept structural for tests). */
 export interface SymbolLike {
   name: string;
   kind: number;
+  detail?: string;
   range?: { start: { line: number } };
   location?: { range: { start: { line: number } } };
   children?: SymbolLike[];
@@ -25,79 +20,48 @@ const KIND_NAMES = [
   'null', 'enum member', 'struct', 'event', 'operator', 'type parameter',
 ];
 
-/** Kinds worth listing in an outline (no locals, literals or keys). */
-const OUTLINE_KINDS = new Set([1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 22, 23]);
+/** Kinds of a top-level declaration (no literals, keys, or type parameters). */
+const TOP_KINDS = new Set([1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 22, 23]);
+/** Kinds of a member worth listing (no locals: variables inside functions are left out). */
+const MEMBER_KINDS = new Set([4, 5, 6, 7, 8, 9, 10, 21, 22, 23]);
+/** Names language servers give to anonymous things ("<function>", "Array.from() callback", "(anonymous)"). */
+const ANONYMOUS = /^<.*>$|\bcallback$|^\(anonymous|^anonymous\b|^\s*$/i;
 
-export function flattenSymbols(symbols: SymbolLike[], maxEntries = 200, maxDepth = 3): OutlineEntry[] {
-  const out: OutlineEntry[] = [];
-  const walk = (list: SymbolLike[], depth: number) => {
-    const sorted = [...list].sort((a, b) => startLine(a) - startLine(b));
-    for (const s of sorted) {
-      if (out.length >= maxEntries) return;
-      if (!OUTLINE_KINDS.has(s.kind)) continue;
-      out.push({ name: s.name, kind: KIND_NAMES[s.kind] ?? 'symbol', line: startLine(s) + 1, depth });
-      if (s.children && depth + 1 < maxDepth) walk(s.children, depth + 1);
-    }
-  };
-  walk(symbols, 0);
-  return out;
-}
+export interface SymbolCaps { top: number; children: number; total: number }
+const CAPS: SymbolCaps = { top: 200, children: 8, total: 320 };
 
 function startLine(s: SymbolLike): number {
   return s.range?.start.line ?? s.location?.range.start.line ?? 0;
 }
 
-/**
- * Headings found in the text: Markdown ATX headings (# ...) and setext headings
- * (underlined with === or ---), reStructuredText-style underlines. Code fences skipped.
- */
-export function headingOutline(text: string, maxEntries = 200): OutlineEntry[] {
-  const lines = text.split(/\r?\n/);
-  const out: OutlineEntry[] = [];
-  let fence: string | undefined;
-  for (let i = 0; i < lines.length && out.length < maxEntries; i++) {
-    const l = lines[i];
-    const f = /^\s*(```+|~~~+)/.exec(l);
-    if (f) {
-      if (!fence) fence = f[1][0];
-      else if (f[1][0] === fence) fence = undefined;
-      continue;
-    }
-    if (fence) continue;
-    const atx = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(l);
-    if (atx) {
-      out.push({ name: atx[2], kind: 'heading', line: i + 1, depth: atx[1].length - 1 });
-      continue;
-    }
-    const next = lines[i + 1];
-    if (next !== undefined && l.trim() && !/^\s/.test(l) && /^(=+|-+|~+)\s*$/.test(next) && next.trim().length >= Math.min(3, l.trim().length)) {
-      out.push({ name: l.trim(), kind: 'heading', line: i + 1, depth: next.trim()[0] === '=' ? 0 : 1 });
-      i++;
-    }
+const byLine = (a: SymbolLike, b: SymbolLike) => startLine(a) - startLine(b);
+const named = (s: SymbolLike) => !ANONYMOUS.test(s.name);
+
+/** A FileMap from document symbols: top-level declarations and their members (one level), capped. */
+export function symbolsMap(symbols: SymbolLike[], caps: SymbolCaps = CAPS): FileMap | undefined {
+  // a file-level container (a module symbol spanning the file) is the file itself
+  let list = symbols;
+  if (list.length === 1 && (list[0].kind === 0 || list[0].kind === 1) && list[0].children?.length) list = list[0].children;
+  const top = list.filter((s) => TOP_KINDS.has(s.kind) && named(s)).sort(byLine);
+  if (top.length === 0) return undefined;
+  const shown = top.slice(0, caps.top);
+  const withMembers = top.length <= caps.top;
+  let budget = caps.total - shown.length;
+  const entries: MapEntry[] = [];
+  const kindOf = (s: SymbolLike) => KIND_NAMES[s.kind] ?? 'symbol';
+  for (const s of shown) {
+    const e: MapEntry = { name: s.name, kind: kindOf(s), line: startLine(s) + 1, depth: 0 };
+    entries.push(e);
+    const kids = withMembers ? (s.children ?? []).filter((c) => MEMBER_KINDS.has(c.kind) && named(c)).sort(byLine) : [];
+    const n = Math.max(0, Math.min(kids.length, caps.children, budget));
+    budget -= n;
+    for (const c of kids.slice(0, n)) entries.push({ name: c.name, kind: kindOf(c), line: startLine(c) + 1, depth: 1 });
+    if (kids.length > n) e.moreChildren = kids.length - n;
   }
-  return out;
-}
-
-const DEFINITION =
-  /^(\s*)(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:public\s+|private\s+|protected\s+|static\s+|abstract\s+)*(?:async\s+)?(class|def|function|interface|struct|enum|trait|impl|fn|func|type|module|namespace)\s+([A-Za-z_$][\w$]*)/;
-
-/** Top-level-ish definitions found by a language-neutral pattern (code without a symbol provider). */
-export function definitionOutline(text: string, maxEntries = 200): OutlineEntry[] {
-  const out: OutlineEntry[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length && out.length < maxEntries; i++) {
-    const m = DEFINITION.exec(lines[i]);
-    if (!m) continue;
-    const indent = m[1].replace(/\t/g, '    ').length;
-    if (indent > 8) continue;
-    out.push({ name: m[3], kind: m[2] === 'def' || m[2] === 'fn' || m[2] === 'func' ? 'function' : m[2], line: i + 1, depth: indent === 0 ? 0 : 1 });
-  }
-  return out;
-}
-
-const PROSE_LANGUAGES = new Set(['markdown', 'plaintext', 'restructuredtext', 'asciidoc', 'latex', 'org']);
-
-/** Outline from text alone: headings for prose, definitions for code. */
-export function textOutline(text: string, languageId: string): OutlineEntry[] {
-  return PROSE_LANGUAGES.has(languageId) ? headingOutline(text) : definitionOutline(text);
+  const count = (xs: SymbolLike[]) => xs.reduce<Record<string, number>>((m, s) => ((m[kindOf(s)] = (m[kindOf(s)] ?? 0) + 1), m), {});
+  const left = top.slice(shown.length);
+  return {
+    source: 'symbols', groupedBy: 'none', groups: [{ entries }], total: top.length, shown: shown.length,
+    more: left.length, moreByKind: count(left), byKind: count(top),
+  };
 }

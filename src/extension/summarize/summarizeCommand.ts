@@ -1,24 +1,27 @@
 // "CAT: Summarize Open File": cancellable progress with per-chunk steps, then a Markdown
-// document beside the editor (outline, key passages, generated overview) with line links
+// document beside the editor (the file's header, map, key passages, a generated overview when it
+// passes its checks) with line links
 // that work in the editor and in the Markdown preview (see summaryDocuments.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SummaryResult } from '../../engine/types';
+import { outlineLanguage } from '../../engine/outline/language';
+import type { FileMap, SummaryResult } from '../../engine/types';
 import type { ChunkSizeController } from '../chunkSize/chunkSizeController';
 import type { BackgroundCompressor } from '../documents/backgroundCompressor';
 import { docIdOf, type DocumentTracker } from '../documents/documentTracker';
 import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
-import { flattenSymbols, textOutline, type OutlineEntry, type SymbolLike } from './outline';
+import { symbolsMap, type SymbolLike } from './outline';
 import type { ShownSummary, SummaryDocuments } from './summaryDocuments';
 import { renderSummaryMarkdown, type SummaryView } from './summaryMarkdown';
 
 const SYMBOL_TIMEOUT_MS = 4000;
 /**
- * Above this many lines the outline comes from the text, not from the language's symbol
- * provider: on a 10,000-line file that provider's answer (parsed and converted on the
- * extension host's thread by the language extension) stalled the host for ~1 s.
+ * Above this many lines the editor's symbol provider is not asked: on a 10,000-line file its
+ * answer (parsed and converted on the extension host's thread by the language extension)
+ * stalled the host for ~1 s. The engine's parsers (TypeScript, JavaScript, Python, Markdown) run
+ * in the engine's worker at any size.
  */
 const SYMBOLS_MAX_LINES = 3000;
 
@@ -36,19 +39,19 @@ export interface SummaryOutcome {
   phases: Record<string, number>;
 }
 
-async function fetchOutline(doc: vscode.TextDocument, log: vscode.LogOutputChannel): Promise<{ entries: OutlineEntry[]; source: 'symbols' | 'text' }> {
-  if (doc.lineCount > SYMBOLS_MAX_LINES) return { entries: textOutline(doc.getText(), doc.languageId), source: 'text' };
+/** The map from the editor's document symbols, for languages the engine has no parser for. */
+async function symbolMap(doc: vscode.TextDocument, log: vscode.LogOutputChannel): Promise<FileMap | undefined> {
+  if (outlineLanguage(doc.languageId, doc.uri.path) || doc.lineCount > SYMBOLS_MAX_LINES) return undefined;
   try {
     const symbols = await Promise.race([
       vscode.commands.executeCommand<SymbolLike[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), SYMBOL_TIMEOUT_MS)),
     ]);
-    const entries = symbols ? flattenSymbols(symbols) : [];
-    if (entries.length > 0) return { entries, source: 'symbols' };
+    return symbols ? symbolsMap(symbols) : undefined;
   } catch (e) {
     log.debug(`document symbols unavailable for ${doc.uri.toString(true)}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
   }
-  return { entries: textOutline(doc.getText(), doc.languageId), source: 'text' };
 }
 
 export class SummarizeCommand {
@@ -127,7 +130,7 @@ export class SummarizeCommand {
     const hold = this.background.hold();
     try {
       progress.report({ message: 'sending the document to the engine…' });
-      const outlinePromise = fetchOutline(doc, this.log).finally(() => mark('outline'));
+      const symbolsPromise = symbolMap(doc, this.log).finally(() => mark('symbols'));
       const verdict = await this.tracker.ensureSynced(doc);
       mark('sync');
       if (!verdict.ok) throw new Error(verdict.message);
@@ -142,6 +145,8 @@ export class SummarizeCommand {
         chunkSize,
         maxPassages: this.settings.summaryMaxPassages(),
         overview: false,
+        fileName: doc.uri.path,
+        languageId: doc.languageId,
         signal: ac.signal,
         onProgress: (p) => {
           // At most ~8 updates a second: each one is a message to the workbench.
@@ -156,7 +161,7 @@ export class SummarizeCommand {
       });
       mark('engine');
       if (ac.signal.aborted) return undefined;
-      const outline = await outlinePromise;
+      const map = result.map ?? (await symbolsPromise);
       const info = this.engine.info;
       const wantOverview = this.settings.summaryOverview();
       const summaryUri = this.documents.fileFor(doc.uri, title);
@@ -164,9 +169,10 @@ export class SummarizeCommand {
         title,
         sourceHref: this.documents.sourceHref(summaryUri, doc.uri),
         languageId: doc.languageId,
-        outline: outline.entries,
-        outlineSource: outline.source,
+        header: result.header,
+        map,
         passages: result.passages,
+        scoreRange: result.scoreRange,
         overviewState: wantOverview ? 'pending' : 'off',
         model: info?.modelName ?? 'unknown',
         chunkSize,
@@ -218,12 +224,15 @@ export class SummarizeCommand {
             docId: docIdOf(doc),
             version,
             chunkSize,
-            maxPassages: 1,
+            maxPassages: 0,
+            outline: false,
             overview: true,
+            fileName: doc.uri.path,
+            languageId: doc.languageId,
             signal: ac.signal,
           }),
       );
-      this.log.info(`overview of ${title}: ${res.overview ? 'generated' : 'none'} in ${(performance.now() - t0).toFixed(0)} ms`);
+      this.log.info(`overview of ${title}: ${res.overview ? 'generated, passed its checks' : `left out (${res.overviewRejected?.reason ?? 'none'})`} in ${(performance.now() - t0).toFixed(0)} ms`);
       await this.documents.update(shown, renderSummaryMarkdown({ ...view, overview: res.overview, overviewState: 'done' }));
       return res.overview;
     } catch (e) {
