@@ -44,6 +44,8 @@ export class WorkspaceIndexer implements vscode.Disposable {
   private watchTimer: NodeJS.Timeout | undefined;
   private readonly touched = new Set<string>();
   private exts: string[] = [];
+  /** The .gitignore rules of the last pass, per folder: events for ignored files are dropped. */
+  private ignores = new Map<string, GitIgnores>();
   private running: { done: number; total: number } | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
@@ -109,7 +111,8 @@ export class WorkspaceIndexer implements vscode.Disposable {
   }
 
   private openDocs(): vscode.TextDocument[] {
-    return this.tracker.documents().filter((d) => !d.isClosed && d.uri.scheme !== 'untitled' && !this.tracker.isInternal(d.uri));
+    // documents CAT handles (a binary or huge file open is no language to index)
+    return this.tracker.documents().filter((d) => !d.isClosed && d.uri.scheme !== 'untitled' && !this.tracker.isInternal(d.uri) && this.tracker.verdict(d).ok);
   }
 
   private onTracked(doc: vscode.TextDocument): void {
@@ -146,7 +149,9 @@ export class WorkspaceIndexer implements vscode.Disposable {
       return;
     }
     const ext = fileExtension(uri.path);
-    if (!ext || !this.exts.includes(ext)) return;
+    if (!ext || !this.exts.includes(ext) || /\/(node_modules|\.git)\//.test(uri.path)) return;
+    const loc = this.locate(uri);
+    if (!loc || this.ignores.get(loc.folder)?.ignores(loc.rel)) return; // build output and the like
     if (kind === 'create' || this.refused.has(id)) return this.schedule(); // the plan decides (budget, .gitignore)
     if (this.plan.has(id)) {
       this.touched.add(id);
@@ -235,6 +240,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
     ]);
     if (token.isCancellationRequested) return;
     const ignores = new Map<string, GitIgnores>();
+    this.ignores = ignores;
     for (const u of ignoreFiles) {
       const loc = this.locate(u);
       if (!loc) continue;
