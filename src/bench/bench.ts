@@ -12,6 +12,7 @@ import { benchSource, textOfLines, textOfTokens } from './corpus';
 import { docSeq, measureCompression, measureContext, measureEdits, type ContextRow, type EditRow } from './measure';
 import { toMarkdown, toSvg, type BenchReport } from './report';
 import { coldOpenTarget, crossFileTarget, longFileTargets, ratioTargets } from './targets';
+import { indexTargets } from './indexBench';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -160,6 +161,8 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
       const denseColdMs = lastDense ? lastDense.ms * (Math.min(longTokens, DEFAULT_MAX_CONTEXT_TOKENS) / lastDense.tokens) ** 2 : Infinity;
       targets.push(await coldOpenTarget(catP, denseP, src.text, longLines, denseColdMs <= maxRunMs));
       targets.push(await crossFileTarget(catP, src.text, quick ? 8192 : 65536, runs));
+      log('bench: exact index');
+      targets.push(...await indexTargets(catP, editText, path.join(packageRoot(), 'node_modules'), quick ? 200_000 : 2_000_000, quick ? 40 : 200));
     } finally {
       await catP.dispose();
       await denseP?.dispose();

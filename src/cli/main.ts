@@ -11,7 +11,10 @@ import { runBench } from '../bench/bench';
 import { modelDirFor } from './models';
 
 export const USAGE = `usage:
-  cat-lm complete FILE --line L [--col C] [--chunk-size N] [--context FILE...] [--multiline] [--suffix] [--max-tokens N] [--json]
+  cat-lm complete FILE --line L [--col C] [--chunk-size N] [--context FILE...] [--multiline] [--suffix] [--max-tokens N]
+                  [--no-index] [--no-gate | --min-confidence P] [--json]
+    (--context files feed the model's cross-file entries and the exact index; a suggestion the gate
+     holds back prints an empty line, with the reason on stderr)
   cat-lm summarize FILE [--chunk-size N] [--passages N] [--overview] [--json]
   cat-lm eval [--model cat|dense] [--chunk-size N] [--json] FILE...
   cat-lm bench [--quick] [--json] [--out DIR] [--sizes 1024,4096] [--max-seconds S] [--model-dir CAT_DIR] [--dense-dir DENSE_DIR]
@@ -28,6 +31,7 @@ const OPTIONS = {
   line: { type: 'string' }, col: { type: 'string' }, 'chunk-size': { type: 'string' },
   context: { type: 'string', multiple: true }, 'context-budget': { type: 'string' },
   json: { type: 'boolean' }, multiline: { type: 'boolean' }, suffix: { type: 'boolean' },
+  'no-index': { type: 'boolean' }, 'no-gate': { type: 'boolean' }, 'min-confidence': { type: 'string' },
   'max-tokens': { type: 'string' }, passages: { type: 'string' }, overview: { type: 'boolean' },
   model: { type: 'string' }, 'model-dir': { type: 'string' }, provider: { type: 'string' },
   threads: { type: 'string' }, verbose: { type: 'boolean' }, quick: { type: 'boolean' },
@@ -112,6 +116,8 @@ async function cmdComplete(pos: string[], v: Values): Promise<void> {
   const chunkSize = int(v['chunk-size'], 'chunk-size');
   const maxTokens = int(v['max-tokens'], 'max-tokens') ?? 64;
   const budget = int(v['context-budget'], 'context-budget', 0) ?? 1024;
+  const minConfidence = v['min-confidence'] === undefined ? undefined : Number(v['min-confidence']);
+  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be a number in [0, 1] (got ${JSON.stringify(v['min-confidence'])})`);
   const bytes = readFile(pos[0]);
   const offset = offsetOf(bytes, line, col);
   await withEngine(v, async (engine) => {
@@ -120,9 +126,11 @@ async function cmdComplete(pos: string[], v: Values): Promise<void> {
     const r = await engine.complete({
       docId, version: 1, offset, chunkSize: chunkSize ?? engine.info.defaultChunkSize, mode: v.multiline ? 'multiline' : 'line',
       maxTokens, useSuffix: !!v.suffix, contextDocIds: ctxIds, contextEntryBudget: budget,
+      useIndex: !v['no-index'], minConfidence: v['no-gate'] ? 0 : minConfidence,
     });
+    if (r.stop === 'gated' && r.gate) io.err(`note: held back by the confidence gate (confidence ${r.gate.confidence} < ${r.gate.threshold}): ${JSON.stringify(r.gate.heldBack ?? '')}\n`);
     if (v.json) {
-      io.out(`${JSON.stringify({ completion: r.text, ms: round(r.ms), chunkSize: r.chunkSize, provider: r.provider, stop: r.stop, tokens: r.tokens, timing: r.timing })}\n`);
+      io.out(`${JSON.stringify({ completion: r.text, ms: round(r.ms), chunkSize: r.chunkSize, provider: r.provider, stop: r.stop, tokens: r.tokens, gate: r.gate && { ...r.gate, features: undefined }, indexMatch: r.indexMatch, timing: r.timing })}\n`);
     } else {
       io.out(`${r.text}\n`);
     }

@@ -60,6 +60,8 @@ export interface ModelContract {
   files: Record<string, { sha256: string; bytes: number }>;
   /** Fill-in-the-middle settings the model was trained with. */
   fim?: { maxSuffixTokens?: number };
+  /** Mixture weights and confidence gate for the exact index (src/engine/recall/params.ts). */
+  recall?: { file: string };
   training?: Record<string, unknown>;
   /** Absolute folder the contract was read from (added by the loader). */
   dir: string;
@@ -134,6 +136,10 @@ function checkShape(c: ModelContract): void {
   if (!c.files || typeof c.files !== 'object') fail('files is missing');
   const needed = [c.tokenizer.file, c.graphs.decoder.file];
   if (c.graphs.compressor && c.kind === 'cat') needed.push(c.graphs.compressor.file);
+  if (c.recall !== undefined) {
+    if (typeof c.recall?.file !== 'string' || !c.recall.file) fail('recall.file must name a file');
+    needed.push(c.recall.file);
+  }
   for (const f of needed) {
     if (!c.files[f]) fail(`file ${f} is used by the contract but not listed in "files"`);
   }

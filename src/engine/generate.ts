@@ -1,4 +1,6 @@
 // The decode loop shared by cat and dense: pick, stream, check stop rules and abort, step.
+import type { Healer } from './recall/heal';
+import type { Mixer } from './recall/mixer';
 import type { Sampler } from './sampling';
 import type { SeqState } from './state';
 import { checkStop, type StopContext } from './stopRules';
@@ -21,6 +23,10 @@ export interface GenerateOptions {
   onToken?: (textSoFar: string) => void;
   /** Called with the logits of every step (tests compare them). */
   onLogits?: (logits: Float32Array, step: number) => void;
+  /** Mixes the exact index into every step (recall/mixer.ts). */
+  mixer?: Mixer;
+  /** Token healing after a cursor inside a line: its bytes start the generated ones and are not shown. */
+  healer?: Healer;
 }
 
 export interface GenerateResult {
@@ -33,9 +39,9 @@ export interface GenerateResult {
   stepMs: number[];
 }
 
-/** Text of the bytes, minus a trailing incomplete UTF-8 sequence (it may complete next step). */
-export function streamText(tok: DocTokenizer, ids: number[]): string {
-  const s = tok.decodeText(ids);
+/** Text of the bytes (after the first `skip` bytes), minus a trailing incomplete UTF-8 sequence (it may complete next step). */
+export function streamText(tok: DocTokenizer, ids: number[], skip = 0): string {
+  const s = skip ? new TextDecoder().decode(tok.decodeBytes(ids).subarray(skip)) : tok.decodeText(ids);
   return s.endsWith('\uFFFD') ? s.replace(/\uFFFD+$/, '') : s;
 }
 
@@ -45,17 +51,23 @@ export async function generate(state: SeqState, firstLogits: Float32Array, tok: 
   const first = ids.length;
   const stepMs: number[] = [];
   let logits = firstLogits;
-  let text = first ? streamText(tok, ids) : '';
+  const skip = o.healer?.bytes.length ?? 0;
+  let text = first ? streamText(tok, ids, skip) : '';
   let stop = 'max';
   let firstTokenMs = 0;
   for (let step = first; step < o.maxTokens; step++) {
     if (o.signal?.aborted) { stop = 'aborted'; break; }
     o.onLogits?.(logits, step);
-    const id = o.sampler.pick(logits);
+    let row = logits;
+    if (o.mixer) row = o.mixer.mix(logits);
+    if (o.healer?.active) { if (row === logits) row = logits.slice(); o.healer.mask(row); }
+    const id = o.sampler.pick(row);
+    o.mixer?.advance(id, row);
+    o.healer?.advance(id);
     if (step === first) firstTokenMs = performance.now() - t0;
     if (o.stopIds.has(id)) { stop = 'eos'; break; }
     ids.push(id);
-    const full = streamText(tok, ids);
+    const full = streamText(tok, ids, skip);
     if (o.stop) {
       const d = checkStop(full, o.stop);
       if (d.stop) { text = d.text; stop = d.stop; if (text !== full) o.onToken?.(text); break; }

@@ -18,10 +18,13 @@ import { scoreCat, scoreDense } from './scoring';
 import { CatState } from './catState';
 import { DenseState, type ContextEntry, type SeqState } from './state';
 import { summarizeDocument } from './summaryRun';
+import { loadParams } from './recall/params';
+import { Recall } from './recall/recall';
+import { workspaceTokens } from './recall/workspaceFiles';
 import { DocTokenizer } from './tokenizer';
 import type {
   CacheStats, CatEngine, CompletionRequest, CompletionResult, DocumentCheck, EngineInfo, EngineOptions,
-  Logger, ProgressReport, SummaryRequest, SummaryResult,
+  IndexStats, Logger, ProgressReport, SummaryRequest, SummaryResult,
 } from './types';
 
 export * from './types';
@@ -42,8 +45,9 @@ interface LastRequest { offset?: number; contextDocIds: string[]; budget: number
 
 export interface EvalResult {
   bitsPerByte: number; tokens: number; bytes: number; model: string; chunkSize: number;
-  /** Bits of the last `tailTokens` tokens (when asked for). */
+  /** Bits of the last `tailTokens` tokens (when asked for), and each one's log2 probability. */
   tailBits?: number;
+  tailLog2Probs?: number[];
 }
 
 export class Engine implements CatEngine {
@@ -60,13 +64,16 @@ export class Engine implements CatEngine {
   private readonly persist?: ChunkPersistence;
   private readonly maxContext: number;
   private readonly maxSuffix: number;
+  /** The exact token index, mixture and confidence gate (src/engine/recall). */
+  readonly recall: Recall;
   private lock: Promise<unknown> = Promise.resolve();
   private disposed = false;
   /** Aborted when a completion arrives: background decoder work yields (its partial work is kept). */
   private background = new AbortController();
 
-  private constructor(readonly model: Model, readonly tokenizer: DocTokenizer, private readonly opts: EngineOptions, private readonly log: Logger) {
+  private constructor(readonly model: Model, readonly tokenizer: DocTokenizer, private readonly opts: EngineOptions, private readonly log: Logger, recall: Recall) {
     const c = model.contract;
+    this.recall = recall;
     this.contract = c;
     this.maxContext = opts.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS;
     this.maxSuffix = opts.maxSuffixTokens ?? c.fim?.maxSuffixTokens ?? 256;
@@ -100,7 +107,10 @@ export class Engine implements CatEngine {
       await model.dispose();
       throw new ContractError(`${c.tokenizer.file}: ${(e as Error).message}`, c.tokenizer.file);
     }
-    return new Engine(model, tok, opts, log);
+    let params;
+    try { params = loadParams(c); } catch (e) { await model.dispose(); throw e; }
+    log.info(params ? `recall: index mixture and gate from ${c.recall?.file}` : `recall: ${c.name} names no recall file: completions use the model alone, ungated`);
+    return new Engine(model, tok, opts, log, new Recall(params, tok, c.dims.vocabSize, log));
   }
 
   /** Each document's last completion: its window start and cross-file context (warm-up prepares those). */
@@ -164,7 +174,20 @@ export class Engine implements CatEngine {
     return check;
   }
 
+  indexFile(fileId: string, text: string | Uint8Array): DocumentCheck {
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    const { check, tokens } = workspaceTokens(bytes, this.tokenizer);
+    if (!tokens) { this.log.debug(`index ${fileId}: ${check.reason}`); this.recall.remove(fileId); return check; }
+    this.recall.sync(fileId, tokens, true);
+    return check;
+  }
+
+  removeIndexFile(fileId: string): void { if (this.recall.isIndexOnly(fileId)) this.recall.remove(fileId); }
+
+  indexStats(): IndexStats { return this.recall.stats(); }
+
   closeDocument(docId: string): void {
+    if (!this.recall.isIndexOnly(docId)) this.recall.remove(docId);
     this.docs.close(docId);
     this.lastRequest.delete(docId);
     this.memo.forget(docId);
@@ -181,11 +204,16 @@ export class Engine implements CatEngine {
     const cur = snap.position(req.offset);
     const dt = this.views.tokensOf(snap);
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
+    // a cursor inside a line: the last token is taken back and healed (recall/heal.ts)
+    const heal = cur.byteCol > 0 && prefix.seq.length > 1 ? prefix.seq[prefix.seq.length - 1] : undefined;
+    if (heal !== undefined) prefix.seq = prefix.seq.subarray(0, prefix.seq.length - 1);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
     this.lastRequest.set(req.docId, { offset: prefix.offset ?? this.lastRequest.get(req.docId)?.offset, contextDocIds: req.contextDocIds ?? [], budget: req.contextEntryBudget ?? 0 });
     const ctx = this.lastContext(req.docId, C);
     const linePrefix = Buffer.from(snap.lineBytes(cur.line).subarray(0, cur.byteCol)).toString('utf8');
+    const mixer = this.recall.mixer({ docId: req.docId, tokens: dt, cursorLine: cur.line, contextDocIds: req.contextDocIds ?? [],
+      contextTokens: (id) => { const s = this.docs.latest(id); return s && this.views.tokensOf(s); }, before: prefix.seq.subarray(1), useIndex: req.useIndex !== false });
     const contextMs = performance.now() - t0;
     return this.exclusive(async () => {
       const state = this.pool.get(req.docId, C);
@@ -204,8 +232,13 @@ export class Engine implements CatEngine {
         maxTokens: Math.max(0, req.maxTokens), sampler, stopIds: this.stopIds, signal: req.signal, onToken: req.onToken,
         deadline: req.timeBudgetMs ? t0 + req.timeBudgetMs : undefined,
         stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
+        mixer, healer: heal !== undefined ? this.recall.healer(heal) : undefined,
       });
-      const res = this.result(req, gen.text, gen.ids.length, t0, C, gen.stop);
+      const gate = this.recall.gate(gen.text, { steps: mixer.steps, midLine: linePrefix.trim() !== '', blankPrefix: linePrefix.trim() === '' }, req.minConfidence);
+      const shown = !gate || gate.shown;
+      const res = this.result(req, shown ? gen.text : '', gen.ids.length, t0, C, shown ? gen.stop : 'gated');
+      res.gate = gate;
+      res.indexMatch = mixer.firstK;
       res.timing = {
         contextMs, prefillMs, firstTokenMs: tp - t0 + prefillMs + gen.firstTokenMs,
         reusedRows: state.lastPrefill.reused, computedRows: state.lastPrefill.computed,
@@ -318,14 +351,17 @@ export class Engine implements CatEngine {
     seq.set(ids, 1);
     const sp = this.contract.tokenizer.special;
     let tail = 0;
+    const tailLog2Probs: number[] = [];
     const V = this.contract.dims.vocabSize;
-    const onLogits = tailTokens > 0 ? (t: number, row: Float32Array) => { if (t >= seq.length - tailTokens) tail -= log2ProbRow(row, V, 0, seq[t]); } : undefined;
+    const onLogits = tailTokens > 0 ? (t: number, row: Float32Array) => {
+      if (t >= seq.length - tailTokens) { const lp = log2ProbRow(row, V, 0, seq[t]); tail -= lp; tailLog2Probs.push(lp); }
+    } : undefined;
     const r = await this.exclusive(() => C
       ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), { signal, onLogits })
       : scoreDense(this.runner, sp, seq, { signal, onLogits }));
     return {
       bitsPerByte: bytes.length ? r.bits / bytes.length : 0, tokens: r.tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C,
-      ...(tailTokens > 0 ? { tailBits: tail } : {}),
+      ...(tailTokens > 0 ? { tailBits: tail, tailLog2Probs } : {}),
     };
   }
 
@@ -362,7 +398,7 @@ export class Engine implements CatEngine {
     this.memo.clear();
     this.pool.clear();
     this.tokenizer.clearLineCache();
-    this.log.info('caches cleared');
+    this.log.info('caches cleared (the token index is kept: it is rebuilt from documents, not cached)');
   }
 
   /** Resolves when the engine has no queued work (a completion's read-ahead included). */

@@ -1,6 +1,7 @@
 // Public types of the engine (src/engine). The engine imports nothing from 'vscode'.
 // The extension (through its worker) and the CLI use only what index.ts exports.
 import type { FileHeader, FileMap } from './outline/types';
+import type { RankWeights } from './summarize';
 export type { FileHeader, FileMap, MapEntry, MapGroup } from './outline/types';
 
 /** Levelled logger injected into the engine (the extension passes its LogOutputChannel). */
@@ -79,6 +80,32 @@ export interface CompletionRequest {
   onToken?: (textSoFar: string) => void;
   /** Seed of the sampler when temperature > 0 (reproducible sampling). */
   seed?: number;
+  /** Mix the exact workspace index into every decoding step (default true; needs the model's recall.json). */
+  useIndex?: boolean;
+  /** Confidence gate: a suggestion scoring below this (0..1) comes back empty with stop 'gated'.
+   * undefined: the threshold calibrated for the model (recall.json); 0: show everything. */
+  minConfidence?: number;
+}
+
+/** What the gate decided about one suggestion. */
+export interface GateReport {
+  /** Calibrated probability that the suggestion is exactly right (0..1). */
+  confidence: number;
+  threshold: number;
+  shown: boolean;
+  /** The suggestion the gate held back (empty when shown: it is the result's text). */
+  heldBack?: string;
+  /** The gate's inputs (recall/gate.ts GATE_FEATURES), for logs and the fit. */
+  features?: number[];
+}
+
+/** Sizes of the exact token index (open documents and workspace files). */
+export interface IndexStats {
+  documents: number;
+  /** Index-only documents (workspace files not open in an editor). */
+  workspaceFiles: number;
+  tokens: number;
+  bytes: number;
 }
 
 export interface CompletionResult {
@@ -91,6 +118,10 @@ export interface CompletionResult {
   stop: string;
   /** Where the time went (optional details). */
   timing?: CompletionTiming;
+  /** The confidence gate's decision (absent when the model has no calibrated gate). */
+  gate?: GateReport;
+  /** Longest match of the context in the index at the first token (effective n - 1); 0 = none. */
+  indexMatch?: number;
 }
 
 export interface CompletionTiming {
@@ -173,6 +204,8 @@ export interface SummaryRequest {
   languageId?: string;
   /** Parse the file for its header and map (default true). */
   outline?: boolean;
+  /** Ranking weights other than the default (the evaluation's ablations; src/engine/summarize.ts). */
+  rankWeights?: RankWeights;
   /** Also generate a short overview with the model (marked as generated). Default false. It reads the
    * chunk-aligned window at the end of the document (the one warm() prepares, so its entries are
    * reused) and yields to completions, resuming after them. */
@@ -199,6 +232,11 @@ export interface CatEngine {
   /** Compress every complete chunk of the document at this chunk size (background warm-up). */
   warm(docId: string, chunkSize: number, signal?: AbortSignal, onProgress?: (p: ProgressReport) => void): Promise<void>;
   cacheStats(chunkSize: number): CacheStats;
+  /** Adds or replaces an index-only document (a workspace file not open): it feeds the exact index
+   * of completions, not the model's context. Binary or huge files are refused (check.ok false). */
+  indexFile(fileId: string, text: string | Uint8Array): DocumentCheck;
+  removeIndexFile(fileId: string): void;
+  indexStats(): IndexStats;
   clearCache(): void;
   dispose(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { listFiles, sampleFiles } from './heldout';
 import { editSimilarity, mean } from './metrics';
 import { lineCases } from './nextLine';
 import { gainTexts, recallCases } from './recall';
+import { completionEval } from './completionEval';
 
 interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
 const FULL: Sizes = { bpbFiles: 30, bpbMaxBytes: 8_000, lineCases: 500, recallPer: 12, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
@@ -76,7 +77,7 @@ async function completeCase(eng: Engine, C: number, id: string, text: string, of
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     quick: { type: 'boolean' }, heldout: { type: 'string' }, out: { type: 'string' },
-    cat: { type: 'string' }, dense: { type: 'string' },
+    cat: { type: 'string' }, dense: { type: 'string' }, only: { type: 'string' }, cases: { type: 'string' },
   } });
   const sz = values.quick ? QUICK : FULL;
   const root = path.resolve(__dirname, '..', '..');
@@ -90,6 +91,14 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const log = (m: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
   const results: Record<string, unknown> = { quick: !!values.quick, heldoutFiles: files.length, models: { cat: cat.info.modelName, dense: dense.info.modelName } };
+  fs.mkdirSync(outDir, { recursive: true });
+  if (values.only === 'completion' || !values.only) {
+    // the index evaluation (0 and 3 files open): its own file, so it can be re-run alone
+    const completion = await completionEval(cat, dense, heldout, files, Number(values.cases ?? (values.quick ? 20 : 500)), log);
+    results.completion = completion;
+    fs.writeFileSync(path.join(outDir, values.quick ? 'completion-quick.json' : 'completion.json'), JSON.stringify({ ...completion, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 1) + '\n');
+    if (values.only) { await cat.dispose(); await dense.dispose(); return; }
+  }
 
   const bpbFiles = sampleFiles(files, sz.bpbFiles, 11);
   const bpb: Record<string, unknown> = {};

@@ -1,0 +1,56 @@
+// One completion's use of the index: at every decoding step the model's distribution is mixed
+// with the index's estimate, P = lambda * P_index + (1 - lambda) * P_model, lambda from the match
+// length and sparsity (params.ts). Returns log-probabilities the sampler picks from (greedy or
+// top-p) and records what the gate needs.
+import type { StepRecord } from './gate';
+import { lambdaFor, type RecallParams } from './params';
+import { EMPTY_ESTIMATE, type Estimate, type Lookup } from './tokenIndex';
+
+export class Mixer {
+  readonly steps: StepRecord[] = [];
+  private ctx: number[];
+  private est: Estimate = EMPTY_ESTIMATE;
+  private probs: Float32Array;
+  /** Match length at the first step. */
+  firstK = 0;
+
+  /** ctx: the document tokens before the cursor (the index's query); params undefined: model only. */
+  constructor(private readonly lookup: Lookup | undefined, private readonly params: RecallParams | undefined, ctx: ArrayLike<number>, private readonly vocab: number) {
+    this.ctx = Array.from(ctx);
+    this.probs = new Float32Array(vocab);
+    this.estimateNext(true);
+  }
+
+  private estimateNext(first = false): void {
+    if (!this.lookup || !this.params) return;
+    this.est = this.lookup.estimate(this.ctx, this.ctx.length, first ? undefined : this.est.k + 1);
+    if (first) this.firstK = this.est.k;
+  }
+
+  /** The estimate for the next token (tests, index-only decoding). */
+  get estimate(): Estimate { return this.est; }
+
+  /** log P_mix over the vocabulary from the model's logits (a new row; the logits are not changed). */
+  mix(logits: Float32Array): Float32Array {
+    const V = this.vocab, p = this.probs;
+    let m = -Infinity;
+    for (let i = 0; i < V; i++) if (logits[i] > m) m = logits[i];
+    let s = 0;
+    for (let i = 0; i < V; i++) { const e = Math.exp(logits[i] - m); p[i] = e; s += e; }
+    const lam = this.params ? lambdaFor(this.params, this.est.k, this.est.sparse) : 0;
+    const out = new Float32Array(V);
+    for (let i = 0; i < V; i++) p[i] = (1 - lam) * (p[i] / s);
+    if (lam > 0) for (const [id, c] of this.est.counts) if (id < V) p[id] += lam * (c / this.est.total);
+    for (let i = 0; i < V; i++) out[i] = Math.log(p[i]);
+    return out;
+  }
+
+  /** The chosen token: recorded with its probability, appended to the context, next estimate made. */
+  advance(id: number, mixedRow: Float32Array): void {
+    let top = -1, topC = 0;
+    for (const [t, c] of this.est.counts) if (c > topC) { top = t; topC = c; }
+    this.steps.push({ logP: mixedRow[id], k: this.est.k, sparse: this.est.sparse, agree: top === id });
+    this.ctx.push(id);
+    this.estimateNext();
+  }
+}

@@ -1,0 +1,83 @@
+// The engine's one seam to exact recall: it keeps the token index in step with the snapshots
+// the engine already tokenized (open documents) and with index-only workspace files, prepares a
+// completion's Mixer and Healer, and applies the confidence gate to what came out.
+import type { DocTokens } from '../docTokens';
+import type { DocTokenizer } from '../tokenizer';
+import type { GateReport, IndexStats, Logger } from '../types';
+import { confidence, gateFeatures, type SuggestionShape } from './gate';
+import { Healer } from './heal';
+import { Mixer } from './mixer';
+import type { RecallParams } from './params';
+import { TokenIndex } from './tokenIndex';
+
+export interface RecallRequest {
+  docId: string;
+  /** Token array of the request's snapshot (undefined for very large files: no index then). */
+  tokens?: DocTokens;
+  /** The cursor's line (its tokens are not counted as continuations: they are what is being typed). */
+  cursorLine: number;
+  /** Other open documents the completion may copy from, and their token arrays. */
+  contextDocIds: string[];
+  contextTokens: (docId: string) => DocTokens | undefined;
+  /** Document tokens before the cursor (the model's prefix without [file]). */
+  before: ArrayLike<number>;
+  useIndex: boolean;
+}
+
+export class Recall {
+  readonly index = new TokenIndex();
+  private readonly indexed = new Map<string, DocTokens>();
+
+  constructor(public params: RecallParams | undefined, private readonly tok: DocTokenizer, private readonly vocab: number, private readonly log: Logger) {}
+
+  /** Brings a document's index up to its token array (nothing to do when it is the one indexed). */
+  sync(docId: string, dt: DocTokens, indexOnly = false): void {
+    if (this.indexed.get(docId) === dt) return;
+    const t0 = performance.now();
+    const built = this.index.update(docId, dt, indexOnly);
+    this.indexed.set(docId, dt);
+    this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${built} blocks built in ${(performance.now() - t0).toFixed(1)} ms`);
+  }
+
+  remove(docId: string): void {
+    this.index.remove(docId);
+    this.indexed.delete(docId);
+  }
+
+  clear(): void { this.index.clear(); this.indexed.clear(); }
+
+  isIndexOnly(docId: string): boolean { return this.index.indexOnly.has(docId); }
+
+  stats(): IndexStats { return this.index.stats(); }
+
+  /** A healer for a cursor inside a line: the last token before the cursor is taken back. */
+  healer(lastToken: number): Healer {
+    return new Healer(this.tok, this.tok.tokenBytes(lastToken), this.vocab);
+  }
+
+  /** The Mixer of one completion (model only when the index is off or the model has no recall.json). */
+  mixer(req: RecallRequest): Mixer {
+    if (!req.useIndex || !this.params || !req.tokens) return new Mixer(undefined, undefined, req.before, this.vocab);
+    this.sync(req.docId, req.tokens);
+    for (const id of req.contextDocIds) {
+      const t = this.isIndexOnly(id) ? undefined : req.contextTokens(id);
+      if (t) this.sync(id, t);
+    }
+    const ls = req.tokens.lineStarts;
+    const line = Math.min(req.cursorLine, ls.length - 2);
+    const sources = [req.docId, ...req.contextDocIds, ...this.index.indexOnly];
+    const lookup = this.index.lookup(sources, { docId: req.docId, from: ls[line], to: ls[line + 1] });
+    return new Mixer(lookup, this.params, req.before, this.vocab);
+  }
+
+  /** The gate's decision for a finished suggestion; undefined when the model has no gate. */
+  gate(text: string, shape: SuggestionShape, minConfidence: number | undefined): GateReport | undefined {
+    const g = this.params?.gate;
+    if (!g) return undefined;
+    const threshold = minConfidence ?? g.threshold;
+    const features = gateFeatures(shape);
+    const conf = text.trim() === '' ? 0 : confidence(g, features);
+    const shown = text.trim() !== '' && conf >= threshold;
+    return { confidence: Number(conf.toFixed(4)), threshold, shown, features, ...(shown ? {} : { heldBack: text }) };
+  }
+}

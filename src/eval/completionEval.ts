@@ -1,0 +1,78 @@
+// Line completions on held-out packages with and without the exact index (the protocol of the
+// workspace-index design note): rows model alone, index alone, copy heuristic, mixture,
+// mixture + gate, dense + index, dense + index + gate; with 0 and 3 other files of the package
+// open. Columns: exact match, edit similarity, shown, precision (exact among shown), right per
+// case, ms p50/p90; and the gate's precision-coverage curve (threshold sweep over the mixture's
+// suggestions).
+//
+//   npm run eval -- --only completion [--cases 500]      (part of the full `npm run eval`)
+import type { Engine } from '../engine/index';
+import { completionCases, copyHeuristic, type CompletionCase } from './completionCases';
+import { indexOnlyLine } from './indexOnly';
+import { editSimilarity, mean } from './metrics';
+import { runCase } from './runCase';
+
+export interface Row {
+  cases: number; exactMatch: number; editSimilarity: number; shown: number; precision: number; rightPerCase: number;
+  msP50?: number; msP90?: number;
+}
+
+interface Outcome { pred: string; shown: boolean; ms?: number; confidence?: number }
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+}
+
+export function summarizeRow(cases: CompletionCase[], out: Outcome[]): Row {
+  const em = out.map((o, i) => (o.pred === cases[i].expected ? 1 : 0));
+  const shown = out.map((o) => (o.shown && o.pred.trim() !== '' ? 1 : 0));
+  const right = em.map((e, i) => e * shown[i]);
+  const ms = out.map((o) => o.ms).filter((x): x is number => x !== undefined);
+  const nShown = shown.reduce((a: number, b) => a + b, 0);
+  return {
+    cases: cases.length, exactMatch: mean(em), editSimilarity: mean(out.map((o, i) => editSimilarity(o.pred, cases[i].expected))),
+    shown: nShown / cases.length, precision: nShown ? right.reduce((a: number, b) => a + b, 0) / nShown : 0,
+    rightPerCase: mean(right), ...(ms.length ? { msP50: pct(ms, 0.5), msP90: pct(ms, 0.9) } : {}),
+  };
+}
+
+/** Precision and coverage of the gate at each threshold, from the ungated mixture's suggestions. */
+export function gateCurve(cases: CompletionCase[], out: Outcome[]): { threshold: number; coverage: number; precision: number; rightPerCase: number }[] {
+  const pts = [];
+  for (let t = 0; t <= 1.0001; t += 0.05) {
+    const shown = out.map((o) => o.pred.trim() !== '' && (o.confidence ?? 0) >= t);
+    const n = shown.filter(Boolean).length;
+    const right = out.filter((o, i) => shown[i] && o.pred === cases[i].expected).length;
+    pts.push({ threshold: Number(t.toFixed(2)), coverage: n / cases.length, precision: n ? right / n : 0, rightPerCase: right / cases.length });
+  }
+  return pts;
+}
+
+export async function completionEval(cat: Engine, dense: Engine, root: string, files: string[], n: number, log: (m: string) => void) {
+  const cases = completionCases(root, files, n, 41);
+  const tok = cat.tokenizer, V = cat.contract.dims.vocabSize;
+  const rows: Record<string, Row> = {};
+  const curves: Record<string, ReturnType<typeof gateCurve>> = {};
+  for (const open of [0, 3]) {
+    const others = (c: CompletionCase) => (open ? c.others.map((o) => o.text) : []);
+    const put = (name: string, out: Outcome[]) => { rows[`${name}, ${open} open`] = summarizeRow(cases, out); log(`${name}, ${open} open: ${JSON.stringify(rows[`${name}, ${open} open`])}`); };
+    put('copy heuristic', cases.map((c) => { const t0 = performance.now(); const pred = copyHeuristic(c.before, others(c)); return { pred, shown: pred !== '', ms: performance.now() - t0 }; }));
+    put('index alone', cases.map((c) => { const t0 = performance.now(); const r = indexOnlyLine(tok, V, c.before, others(c)); return { pred: r.text, shown: r.text !== '', ms: performance.now() - t0 }; }));
+    for (const [name, eng, useIndex] of [['model alone', cat, false], ['mixture', cat, true], ['dense + index', dense, true]] as const) {
+      const out: Outcome[] = [];
+      for (const c of cases) {
+        const r = await runCase(eng, c, { others: open > 0, useIndex, minConfidence: 0 });
+        out.push({ pred: r.text, shown: r.text !== '', ms: r.ms, confidence: r.gate?.confidence });
+      }
+      put(name, out);
+      if (useIndex && eng.recall.params?.gate) {
+        const thr = eng.recall.params.gate.threshold;
+        put(`${name} + gate`, out.map((o) => ({ ...o, shown: o.shown && (o.confidence ?? 0) >= thr })));
+        curves[`${name}, ${open} open`] = gateCurve(cases, out);
+      }
+    }
+  }
+  return { cases: cases.length, midLineShare: mean(cases.map((c) => (c.midLine ? 1 : 0))), rows, gateCurves: curves,
+    thresholds: { cat: cat.recall.params?.gate?.threshold, dense: dense.recall.params?.gate?.threshold } };
+}

@@ -1,0 +1,107 @@
+// The index mixture, token healing and the confidence gate, on the tiny real fixture model (its
+// own predictions are near random, so what the index adds is plain to see).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine } from '../../src/engine/index';
+import { GATE_FEATURES } from '../../src/engine/recall/gate';
+import { Mixer } from '../../src/engine/recall/mixer';
+import type { RecallParams } from '../../src/engine/recall/params';
+import { TokenIndex } from '../../src/engine/recall/tokenIndex';
+import { workspaceTokens } from '../../src/engine/recall/workspaceFiles';
+import { copyFixture, tinyEngineLoader } from './helpers';
+
+const { load } = tinyEngineLoader();
+
+/** High lambda for long sparse matches; a gate that trusts long first matches only. */
+function params(): RecallParams {
+  const w = GATE_FEATURES.map((f) => (f === 'logK0' ? 4 : 0));
+  return {
+    formatVersion: 1, kBins: [1, 4, 8], lambdaSparse: [0.2, 0.9, 0.98], lambdaDense: [0.1, 0.5, 0.8],
+    gate: { features: [...GATE_FEATURES], weights: w, bias: -6, threshold: 0.5, targetPrecision: 0.6 },
+  };
+}
+
+const repeated = [
+  'function area(width: number, height: number): number {',
+  '  return width * height;',
+  '}',
+  'const first = computeTotal(orders, taxRate, discountCode);',
+  'console.log("first", first);',
+  '',
+].join('\n');
+
+test('mixture probabilities sum to 1 and put the index mass on the next token of a long match', async () => {
+  const eng = await load();
+  const tok = eng.tokenizer, V = eng.contract.dims.vocabSize;
+  const dt = workspaceTokens(Buffer.from(repeated), tok).tokens;
+  assert.ok(dt);
+  const idx = new TokenIndex();
+  idx.update('d', dt);
+  const ctx = tok.encodeText(repeated + 'const second = computeTotal(orders,');
+  const mixer = new Mixer(idx.lookup(), params(), ctx, V);
+  assert.ok(mixer.estimate.k >= 4 && mixer.estimate.sparse, `k ${mixer.estimate.k}`);
+  const logits = Float32Array.from({ length: V }, (_, i) => Math.sin(i) * 3);
+  const row = mixer.mix(logits);
+  let s = 0, best = 0;
+  for (let i = 0; i < V; i++) { s += Math.exp(row[i]); if (row[i] > row[best]) best = i; }
+  assert.ok(Math.abs(s - 1) < 1e-4, `sum ${s}`);
+  assert.equal(best, [...mixer.estimate.counts.keys()][0]);
+  const none = new Mixer(undefined, undefined, ctx, V).mix(logits);
+  let s2 = 0;
+  for (let i = 0; i < V; i++) s2 += Math.exp(none[i]);
+  assert.ok(Math.abs(s2 - 1) < 1e-4, 'model alone: a distribution too');
+});
+
+test('retyping the start of a repeated line completes its rest (line start and mid-word, healed); the gate shows it', async () => {
+  const eng = await load();
+  eng.recall.params = params();
+  for (const [typed, rest] of [['const second = computeTotal(', 'orders, taxRate, discountCode);'], ['const second = computeTotal(ord', 'ers, taxRate, discountCode);']]) {
+    const text = repeated + typed;
+    eng.updateDocument('r', 1, text);
+    const r = await eng.complete({ docId: 'r', version: 1, offset: text.length, chunkSize: 4, mode: 'line', maxTokens: 24 });
+    assert.equal(r.text, rest, `after ${JSON.stringify(typed)}`);
+    assert.ok(r.gate?.shown && r.gate.confidence >= 0.5, JSON.stringify(r.gate));
+    const off = await eng.complete({ docId: 'r', version: 1, offset: text.length, chunkSize: 4, mode: 'line', maxTokens: 24, useIndex: false });
+    assert.notEqual(off.text, rest, 'the tiny model alone does not know it');
+    eng.closeDocument('r');
+  }
+});
+
+test('the gate holds back a low-confidence suggestion (stop gated, empty text); minConfidence 0 shows it', async () => {
+  const eng = await load();
+  eng.recall.params = params();
+  const text = repeated + 'zq';
+  eng.updateDocument('g', 1, text);
+  const r = await eng.complete({ docId: 'g', version: 1, offset: text.length, chunkSize: 4, mode: 'line', maxTokens: 8 });
+  assert.equal(r.stop, 'gated');
+  assert.equal(r.text, '');
+  assert.ok(r.gate && !r.gate.shown && r.gate.confidence < 0.5);
+  const all = await eng.complete({ docId: 'g', version: 1, offset: text.length, chunkSize: 4, mode: 'line', maxTokens: 8, minConfidence: 0 });
+  assert.equal(all.gate?.shown, all.text.trim() !== '', 'shown unless blank');
+  if (all.text.trim()) assert.equal(all.text, r.gate.heldBack);
+});
+
+test('a contract that names a missing or corrupt recall file fails to load with the file named', async () => {
+  const dir = copyFixture(path.join(__dirname, '..', 'fixtures', 'tiny-cat'));
+  const cPath = path.join(dir, 'contract.json');
+  const c = JSON.parse(fs.readFileSync(cPath, 'utf8'));
+  c.recall = { file: 'recall.json' };
+  fs.writeFileSync(cPath, JSON.stringify(c));
+  await assert.rejects(Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 }), /recall\.json/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('index-only files: binary, minified and huge ones are refused with a reason; stats count the rest', async () => {
+  const eng = await load();
+  assert.equal(eng.indexFile('w/a.ts', 'export const a = 1;\n').ok, true);
+  assert.match(eng.indexFile('w/b.bin', Buffer.from([0, 0, 0, 1, 2, 0, 255, 0, 0, 7])).reason ?? '', /binary/);
+  assert.match(eng.indexFile('w/c.min.js', 'x'.repeat(5000)).reason ?? '', /minified/);
+  assert.match(eng.indexFile('w/d.ts', 'a\n'.repeat(600_000)).reason ?? '', /not indexed/);
+  const st = eng.indexStats();
+  assert.equal(st.workspaceFiles, 1);
+  assert.ok(st.tokens > 0 && st.bytes > 0);
+  eng.removeIndexFile('w/a.ts');
+  assert.equal(eng.indexStats().workspaceFiles, 0);
+});

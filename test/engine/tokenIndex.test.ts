@@ -1,0 +1,124 @@
+// The exact token index against a brute-force counter: random and real text, incremental
+// updates after edits, insertions at the start and undo.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DocTokens } from '../../src/engine/docTokens';
+import { seededRng } from '../../src/engine/sampling';
+import { DocTokenizer } from '../../src/engine/tokenizer';
+import { TokenIndex, type Estimate } from '../../src/engine/recall/tokenIndex';
+import { MAX_MATCH } from '../../src/engine/recall/suffixArray';
+import { TINY_CAT } from './helpers';
+
+/** Brute force: the longest suffix of ctx (<= MAX_MATCH) occurring in some doc with a next token. */
+function brute(docs: Int32Array[], ctx: number[], excluded?: { doc: number; from: number; to: number }): Estimate {
+  for (let k = Math.min(MAX_MATCH, ctx.length); k >= 1; k--) {
+    const counts = new Map<number, number>();
+    let total = 0;
+    docs.forEach((d, di) => {
+      for (let s = 0; s + k < d.length; s++) {
+        let ok = true;
+        for (let j = 0; j < k && ok; j++) ok = d[s + j] === ctx[ctx.length - k + j];
+        if (!ok) continue;
+        if (excluded && excluded.doc === di && s + k >= excluded.from && s + k < excluded.to) continue;
+        total++;
+        counts.set(d[s + k], (counts.get(d[s + k]) ?? 0) + 1);
+      }
+    });
+    if (total > 0) return { k, total, counts, sparse: counts.size === 1 };
+  }
+  return { k: 0, total: 0, counts: new Map(), sparse: false };
+}
+
+/** Token array of "lines": line breaks after every token equal to `nl`. */
+function asDoc(ids: Int32Array, nl: number): DocTokens {
+  const starts = [0];
+  for (let i = 0; i < ids.length; i++) if (ids[i] === nl && i + 1 < ids.length) starts.push(i + 1);
+  starts.push(ids.length);
+  return { ids, lineStarts: Int32Array.from(starts) };
+}
+
+function sameEstimate(a: Estimate, b: Estimate, what: string): void {
+  assert.equal(a.k, b.k, `${what}: k`);
+  assert.equal(a.total, b.total, `${what}: total`);
+  assert.deepEqual([...a.counts].sort((x, y) => x[0] - y[0]), [...b.counts].sort((x, y) => x[0] - y[0]), `${what}: counts`);
+}
+
+test('random text over a small alphabet: estimates equal brute force (several documents, exclusion)', () => {
+  const r = seededRng(7);
+  const docs = [3000, 700, 4100].map((n) => Int32Array.from({ length: n }, () => Math.floor(r() * 6)));
+  const idx = new TokenIndex();
+  docs.forEach((d, i) => idx.update(`d${i}`, asDoc(d, 0)));
+  for (let q = 0; q < 200; q++) {
+    const src = docs[q % 3];
+    const s = Math.floor(r() * (src.length - 60));
+    const ctx = Array.from(src.subarray(s, s + 1 + Math.floor(r() * 60)));
+    if (q % 4 === 0) ctx.push(Math.floor(r() * 6));
+    const ex = q % 5 === 0 ? { doc: 1, from: 100, to: 400 } : undefined;
+    const got = idx.lookup(undefined, ex && { docId: 'd1', from: ex.from, to: ex.to }).estimate(ctx);
+    sameEstimate(got, brute(docs, ctx, ex), `query ${q}`);
+  }
+});
+
+test('real code: estimates equal brute force; a repeated line is predicted exactly (sparse, long match)', () => {
+  const tok = DocTokenizer.fromFile(path.join(TINY_CAT, 'tokenizer.json'), 4096);
+  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'generate.ts'), 'utf8');
+  const ids = tok.encodeText(text);
+  const nl = tok.encodeText('\n')[0];
+  const idx = new TokenIndex();
+  idx.update('g', asDoc(ids, nl));
+  const r = seededRng(3);
+  for (let q = 0; q < 60; q++) {
+    const s = Math.floor(r() * (ids.length - 40));
+    const ctx = Array.from(ids.subarray(s, s + 1 + Math.floor(r() * 40)));
+    sameEstimate(idx.lookup().estimate(ctx), brute([ids], ctx), `query ${q}`);
+  }
+  const line = tok.encodeText('    const id = o.sampler.pick(logits);');
+  const e = idx.lookup().estimate(Array.from(line.subarray(0, line.length - 2)));
+  assert.ok(e.k >= line.length - 3 && e.sparse, `k ${e.k} sparse ${e.sparse}`);
+  assert.equal([...e.counts.keys()][0], line[line.length - 2]);
+});
+
+test('edits rebuild only nearby blocks; insertion at the start and undo give the same estimates as a fresh index', () => {
+  const tok = DocTokenizer.fromFile(path.join(TINY_CAT, 'tokenizer.json'), 4096);
+  const base = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'index.ts'), 'utf8');
+  const text = Array.from({ length: 4 }, () => base).join('\n// next copy\n');
+  const nl = tok.encodeText('\n')[0];
+  const docOf = (t: string) => {
+    const lines = t.split(/(?<=\n)/);
+    const parts = lines.map((l) => tok.encodeText(l));
+    const ids = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+    const starts: number[] = [];
+    let o = 0;
+    for (const p of parts) { starts.push(o); ids.set(p, o); o += p.length; }
+    starts.push(o);
+    return { ids, lineStarts: Int32Array.from(starts) } as DocTokens;
+  };
+  const idx = new TokenIndex();
+  const d0 = docOf(text);
+  const first = idx.update('x', d0);
+  assert.ok(first > 10, `blocks built at first: ${first}`);
+  const mid = text.indexOf('async warm(');
+  const edits = [
+    text.slice(0, mid) + 'x' + text.slice(mid),                        // a keystroke mid-file
+    '// a new first line\n' + text,                                      // insertion at the start
+    text,                                                                // undo
+  ];
+  const r = seededRng(11);
+  for (const [i, t] of edits.entries()) {
+    const built = idx.update('x', docOf(t));
+    assert.ok(built <= 3, `edit ${i}: ${built} blocks rebuilt`);
+    const fresh = new TokenIndex();
+    const dt = docOf(t);
+    fresh.update('x', dt);
+    for (let q = 0; q < 25; q++) {
+      const s = Math.floor(r() * (dt.ids.length - 30));
+      const ctx = Array.from(dt.ids.subarray(s, s + 5 + Math.floor(r() * 25)));
+      sameEstimate(idx.lookup().estimate(ctx), fresh.lookup().estimate(ctx), `edit ${i} query ${q}`);
+    }
+  }
+  void nl;
+  const st = idx.stats();
+  assert.ok(st.bytes / st.tokens <= 8, `index bytes per token ${(st.bytes / st.tokens).toFixed(2)}`);
+});
