@@ -9,11 +9,34 @@ export const MINIFIED_LINE_BYTES = 1000;
 export const MINIFIED_MEAN_LINE = 200;
 /** Bytes of a file's start searched for NUL bytes (binary). */
 export const SNIFF_BYTES = 64 * 1024;
-/** Approximate bytes per token of the model's tokenizer on code (the budget is counted before sending). */
+/** Bytes per token assumed before any is measured (the budget is counted before sending). */
 export const BYTES_PER_TOKEN = 3.2;
+/** Bytes measured before the learned ratio replaces BYTES_PER_TOKEN. */
+export const MIN_MEASURED_BYTES = 64 * 1024;
 
-export function approxTokens(bytes: number): number {
-  return Math.ceil(bytes / BYTES_PER_TOKEN);
+export function approxTokens(bytes: number, bytesPerToken = BYTES_PER_TOKEN): number {
+  return Math.ceil(bytes / bytesPerToken);
+}
+
+/**
+ * Bytes per token of this workspace, learned from the engine's index size before and after
+ * each batch of new files (the tokenizer's real rate differs by language and style).
+ */
+export class TokenRate {
+  private bytes = 0;
+  private tokens = 0;
+
+  /** A batch of new files (`bytes` read) grew the index by `tokens`; other changes (<= 0) are ignored. */
+  observe(bytes: number, tokens: number): void {
+    if (!(bytes > 0 && tokens > 0)) return;
+    this.bytes += bytes;
+    this.tokens += tokens;
+  }
+
+  get bytesPerToken(): number {
+    if (this.bytes < MIN_MEASURED_BYTES) return BYTES_PER_TOKEN;
+    return Math.min(8, Math.max(1.5, this.bytes / this.tokens));
+  }
 }
 
 /** Lower-case extension without the dot; undefined for none and for dotfiles (".gitignore"). */
@@ -150,9 +173,10 @@ export interface IndexPlan {
 /**
  * Chooses the files within the token budget, nearest (in directory steps) to an open document
  * first, then by path; a file that does not fit is skipped and smaller ones after it may fit.
- * `openPaths` are the open documents' paths in the same form as Candidate.path.
+ * `openPaths` are the open documents' paths in the same form as Candidate.path; tokens are
+ * counted as size / bytesPerToken.
  */
-export function planIndex(candidates: Candidate[], budgetTokens: number, openPaths: string[]): IndexPlan {
+export function planIndex(candidates: Candidate[], budgetTokens: number, openPaths: string[], bytesPerToken = BYTES_PER_TOKEN): IndexPlan {
   const openDirs = openPaths.map(dirSegments);
   // files share directories: one distance per directory
   const byDir = new Map<string, number>();
@@ -175,7 +199,7 @@ export function planIndex(candidates: Candidate[], budgetTokens: number, openPat
   let tokens = 0;
   let overBudget = 0;
   for (const { c } of ranked) {
-    const t = approxTokens(c.size);
+    const t = approxTokens(c.size, bytesPerToken);
     if (tokens + t > budgetTokens) {
       overBudget++;
       continue;

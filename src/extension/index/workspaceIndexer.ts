@@ -11,7 +11,9 @@ import type { EngineClient } from '../engineClient';
 import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
 import type { IndexerView } from './indexText';
-import { approxTokens, contentProblem, excludeGlob, fileExtension, GitIgnores, includeGlob, languageExtensions, planIndex, type Candidate } from './indexSelection';
+import {
+  approxTokens, contentProblem, excludeGlob, fileExtension, GitIgnores, includeGlob, languageExtensions, planIndex, TokenRate, type Candidate,
+} from './indexSelection';
 
 const RECONCILE_DELAY_MS = 1000;
 const WATCH_DELAY_MS = 500;
@@ -47,6 +49,8 @@ export class WorkspaceIndexer implements vscode.Disposable {
   /** The .gitignore rules of the last pass, per folder: events for ignored files are dropped. */
   private ignores = new Map<string, GitIgnores>();
   private running: { done: number; total: number } | undefined;
+  /** This workspace's bytes per token, measured from the engine's index sizes. */
+  readonly rate = new TokenRate();
   private readonly subs: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** The index's content or a pass's progress changed (status bar). */
@@ -77,7 +81,8 @@ export class WorkspaceIndexer implements vscode.Disposable {
   get view(): IndexerView {
     const s = this.settings.index();
     let tokens = 0;
-    for (const f of this.sent.values()) tokens += approxTokens(f.size);
+    const bpt = this.rate.bytesPerToken;
+    for (const f of this.sent.values()) tokens += approxTokens(f.size, bpt);
     return { enabled: s.enabled, budgetTokens: s.workspaceTokenBudget, files: this.sent.size, tokens, planned: this.plan.size, running: this.running };
   }
 
@@ -270,28 +275,38 @@ export class WorkspaceIndexer implements vscode.Disposable {
     if (token.isCancellationRequested) return;
     const openPaths = open.map((d) => this.locate(d.uri)).filter((l) => l !== undefined).map((l) => `${l.folderName}/${l.rel}`);
     const candidates: Candidate[] = [...infos].map(([id, f]) => ({ id, path: f.path, size: f.size }));
-    const plan = planIndex(candidates, s.workspaceTokenBudget, openPaths);
+    const bpt = this.rate.bytesPerToken;
+    const plan = planIndex(candidates, s.workspaceTokenBudget, openPaths, bpt);
     this.plan = new Map(plan.chosen.map((c) => [c.id, infos.get(c.id)!]));
-    this.log.debug(`workspace index plan: ${plan.chosen.length} of ${candidates.length} files (~${plan.tokens} tokens; ${plan.overBudget} over the budget, ${plan.tooLarge} over 1 MiB, ${ignores.size ? 'with' : 'no'} .gitignore)`);
+    this.log.debug(`workspace index plan: ${plan.chosen.length} of ${candidates.length} files (~${plan.tokens} tokens at ${bpt.toFixed(2)} bytes/token; ${plan.overBudget} over the budget, ${plan.tooLarge} over 1 MiB, ${ignores.size ? 'with' : 'no'} .gitignore)`);
     await this.removeExcept(new Set(this.plan.keys()), token);
     const todo = [...this.plan].filter(([id, f]) => !this.tracker.isTracked(id) && !sameFile(this.sent.get(id), f)).map(([, f]) => f);
     this.running = { done: 0, total: todo.length };
-    let batchBytes = 0;
-    let batchFiles = 0;
-    for (const f of todo) {
+    for (let i = 0; i < todo.length; ) {
       if (token.isCancellationRequested || this.engine.state.kind !== 'ready') return;
-      if (this.tracker.isTracked(f.uri.toString())) continue;
-      batchBytes += await this.sendFile(f);
-      batchFiles++;
-      this.running.done++;
-      if (batchBytes >= BATCH_BYTES || batchFiles >= BATCH_FILES) {
-        say(`${this.running.done}/${this.running.total} files`);
-        this.changed.fire();
-        batchBytes = 0;
-        batchFiles = 0;
-        await yieldToHost();
+      // one batch; the index's growth over a batch of new files measures bytes per token
+      const before = (await this.engine.indexStats()).tokens;
+      let batchBytes = 0;
+      let fresh = 0;
+      let files = 0;
+      for (; i < todo.length && batchBytes < BATCH_BYTES && files < BATCH_FILES; i++, files++) {
+        const f = todo[i];
+        if (this.tracker.isTracked(f.uri.toString())) continue;
+        const replaced = this.sent.has(f.uri.toString());
+        const n = await this.sendFile(f);
+        batchBytes += n;
+        if (!replaced && this.sent.has(f.uri.toString())) fresh += n;
+        else if (replaced) fresh = -Infinity;
       }
+      this.rate.observe(fresh, (await this.engine.indexStats()).tokens - before);
+      this.running.done = i;
+      say(`${i}/${todo.length} files`);
+      this.changed.fire();
+      await yieldToHost();
     }
+    // the plan counted tokens at a rate this pass has corrected: plan again when that matters
+    const now = this.rate.bytesPerToken;
+    if (Math.abs(now - bpt) / bpt > 0.05 && (plan.overBudget > 0 || (plan.tokens * bpt) / now > s.workspaceTokenBudget)) this.again = true;
   }
 
   /** Reads and sends one file; returns the bytes read. Skips (and remembers) binary and minified files. */
