@@ -144,10 +144,11 @@ export class WorkspaceIndexer implements vscode.Disposable {
     const id = uri.toString();
     if (path.posix.basename(uri.path) === '.gitignore') return this.schedule();
     if (kind === 'delete') {
-      const gone = [...this.sent.keys()].filter((k) => k === id || k.startsWith(id + '/'));
+      const under = (k: string) => k === id || k.startsWith(id + '/'); // a file, or a folder's files
+      for (const k of [...this.plan.keys()].filter(under)) this.plan.delete(k);
+      const gone = [...this.sent.keys()].filter(under);
       for (const k of gone) {
         this.sent.delete(k);
-        this.plan.delete(k);
         this.engine.removeIndexFile(k).catch((e) => this.log.debug(`index: remove ${k}: ${errorText(e)}`));
       }
       if (gone.length) this.changed.fire();
@@ -329,6 +330,10 @@ export class WorkspaceIndexer implements vscode.Disposable {
       return bytes.length;
     }
     this.refused.delete(id);
+    if (this.tracker.isTracked(id)) {
+      await this.engine.removeIndexFile(id); // opened while it was being read: the tracker has it
+      return 0;
+    }
     this.sent.set(id, { ...f, size: bytes.length });
     return bytes.length;
   }
