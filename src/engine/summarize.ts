@@ -50,6 +50,8 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+const CENTRALITY_SAMPLE = 384;
+
 /** Degree centrality of each passage over centred, normalized passage vectors. */
 export function modelCentrality(spans: PassageSpan[], vectors: Float32Array[]): number[] {
   if (vectors.length === 0) return spans.map(() => 0);
@@ -63,10 +65,13 @@ export function modelCentrality(spans: PassageSpan[], vectors: Float32Array[]): 
   const mean = new Float64Array(d);
   for (const v of pv) for (let i = 0; i < d; i++) mean[i] += v[i] / pv.length;
   const centred = pv.map((v) => normalize(v.map((x, i) => x - mean[i])));
+  // against at most CENTRALITY_SAMPLE passages spread over the file (a 10,000-line file has ~2,500)
+  const step = Math.max(1, centred.length / CENTRALITY_SAMPLE);
+  const ref = Array.from({ length: Math.min(centred.length, CENTRALITY_SAMPLE) }, (_, k) => Math.floor(k * step));
   return centred.map((v, i) => {
-    let s = 0;
-    for (let j = 0; j < centred.length; j++) if (j !== i) s += Math.max(0, dot(v, centred[j]));
-    return centred.length > 1 ? s / (centred.length - 1) : 0;
+    let s = 0, n = 0;
+    for (const j of ref) if (j !== i) { s += Math.max(0, dot(v, centred[j])); n++; }
+    return n ? s / n : 0;
   });
 }
 
@@ -137,8 +142,11 @@ export interface RankInput {
   features?: Partial<Record<keyof RankWeights, number[]>>;
 }
 
+/** Range of the scores over every candidate (filled in by rankPassages). */
+export interface ScoreStats { min: number; max: number; candidates: number }
+
 /** Ranks passages: up to k, best first, each with its score in [0, 1] and its features. */
-export function rankPassages(input: RankInput, k: number, weights: RankWeights = DEFAULT_WEIGHTS, lambda = 0.75): RankedPassage[] {
+export function rankPassages(input: RankInput, k: number, weights: RankWeights = DEFAULT_WEIGHTS, lambda = 0.75, stats?: ScoreStats): RankedPassage[] {
   const seen = new Set<string>();
   const keep: number[] = [];
   input.texts.forEach((t, i) => {
@@ -171,6 +179,7 @@ export function rankPassages(input: RankInput, k: number, weights: RankWeights =
   const pct = Object.fromEntries(keys.map((f) => [f, percentiles(raw[f])])) as Record<keyof RankWeights, number[]>;
   const total = keys.reduce((s, f) => s + weights[f], 0) || 1;
   const score = spans.map((_, i) => keys.reduce((s, f) => s + weights[f] * pct[f][i], 0) / total);
+  if (stats) Object.assign(stats, { min: Math.min(...score), max: Math.max(...score), candidates: n });
   const chosen: number[] = [];
   const maxSim = new Float64Array(n);
   const out: RankedPassage[] = [];

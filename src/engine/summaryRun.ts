@@ -7,7 +7,7 @@ import type { DocSnapshot } from './documents';
 import { buildMap, outlineLanguage, parseOutline, type ParsedOutline } from './outline/index';
 import { checkOverview } from './overviewCheck';
 import { passageUnits } from './passageUnits';
-import { DEFAULT_WEIGHTS, passageText, rankPassages, spanOf, type RankWeights } from './summarize';
+import { DEFAULT_WEIGHTS, passageText, rankPassages, spanOf, type ScoreStats } from './summarize';
 import type { KeyPassage, Logger, SummaryRequest, SummaryResult } from './types';
 
 /** Passage sizes in tokens: smaller declarations are merged with their neighbours, larger ones split. */
@@ -23,7 +23,6 @@ export interface SummaryDeps {
   vectors(): Promise<Float32Array[]>;
   /** The generated overview's text, or undefined. */
   overview(): Promise<string | undefined>;
-  weights?: RankWeights;
 }
 
 /** The snapshot's text (invalid UTF-8 replaced; the parsers only read it). */
@@ -77,9 +76,10 @@ export async function summarizeDocument(req: SummaryRequest, d: SummaryDeps): Pr
     });
     const spans = units.map((u) => ({ ...u, ...spanOf(lts, d.chunkSize, vecs.length, u.startLine, u.endLine) })).filter((s) => s.chunkTo > s.chunkFrom);
     const texts = spans.map((s) => passageText(snap, s.startLine, s.endLine, 20_000));
-    const all = rankPassages({ spans, vectors: vecs, texts, lineCount: covered, fileName: req.fileName }, spans.length, d.weights ?? DEFAULT_WEIGHTS);
-    if (all.length) scoreRange = { min: round(Math.min(...all.map((p) => p.score))), max: round(Math.max(...all.map((p) => p.score))), candidates: all.length };
-    passages = all.slice(0, k).map((p) => ({
+    const stats: ScoreStats = { min: 0, max: 0, candidates: 0 };
+    const picks = rankPassages({ spans, vectors: vecs, texts, lineCount: covered, fileName: req.fileName }, k, req.rankWeights ?? DEFAULT_WEIGHTS, undefined, stats);
+    if (stats.candidates) scoreRange = { min: round(stats.min), max: round(stats.max), candidates: stats.candidates };
+    passages = picks.map((p) => ({
       startLine: p.startLine + 1, endLine: p.endLine + 1, score: round(p.score),
       text: passageText(snap, p.startLine, p.endLine), ...(p.label ? { label: p.label } : {}),
     }));

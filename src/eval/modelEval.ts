@@ -1,9 +1,9 @@
 // Model evaluation for the model card, run on the SHIPPED ONNX files through the engine:
 // bits per byte on held-out packages (CAT at every chunk size, dense), bits per byte by position
 // up to 32k tokens, next-line completion (exact match, edit similarity; with and without the
-// suffix) and in-context recall by distance.
+// suffix) and in-context recall by distance; summaries (src/eval/summaryEval.ts).
 //
-//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval]
+//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval] [--only completion|summary]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { editSimilarity, mean } from './metrics';
 import { lineCases } from './nextLine';
 import { gainTexts, recallCases } from './recall';
 import { completionEval } from './completionEval';
+import { summaryEval } from './summaryEval';
 
 interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
 const FULL: Sizes = { bpbFiles: 30, bpbMaxBytes: 8_000, lineCases: 500, recallPer: 12, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
@@ -97,6 +98,13 @@ async function main(): Promise<void> {
     const completion = await completionEval(cat, dense, heldout, files, Number(values.cases ?? (values.quick ? 20 : 500)), log);
     results.completion = completion;
     fs.writeFileSync(path.join(outDir, values.quick ? 'completion-quick.json' : 'completion.json'), JSON.stringify({ ...completion, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 1) + '\n');
+    if (values.only) { await cat.dispose(); await dense.dispose(); return; }
+  }
+  if (values.only === 'summary' || !values.only) {
+    // summaries (passage ROUGE at k=3 and 5, exports named, a 10,000-line file's time): its own file, re-run alone with --only summary
+    const summary = await summaryEval({ heldout, catDir, log });
+    results.summary = summary;
+    fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ ...summary, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 1) + '\n');
     if (values.only) { await cat.dispose(); await dense.dispose(); return; }
   }
 

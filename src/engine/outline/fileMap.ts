@@ -6,6 +6,8 @@ import type { Decl, FileMap, MapEntry, MapGroup, ParsedOutline } from './types';
 export interface MapCaps {
   /** Top-level entries shown at most (exported ones first when there are more). */
   top: number;
+  /** Exported top-level entries are shown up to this many even past `top` (a module's API is its map). */
+  exported: number;
   /** Members shown under one container. */
   children: number;
   /** Entries shown in all. */
@@ -14,7 +16,7 @@ export interface MapCaps {
   depth: number;
 }
 
-export const DEFAULT_CAPS: MapCaps = { top: 200, children: 8, total: 320, depth: 2 };
+export const DEFAULT_CAPS: MapCaps = { top: 200, exported: 400, children: 8, total: 320, depth: 2 };
 
 const baseKind = (k: string) => k.split(' + ')[0];
 
@@ -33,11 +35,13 @@ function topLevel(p: ParsedOutline): Decl[] {
 export function buildMap(p: ParsedOutline, caps: MapCaps = DEFAULT_CAPS): FileMap {
   const top = topLevel(p);
   const shownTop = new Set<Decl>();
-  if (top.length <= caps.top) top.forEach((d) => shownTop.add(d));
+  const exported = top.filter((d) => d.exported);
+  const limit = Math.max(caps.top, Math.min(exported.length, caps.exported));
+  if (top.length <= limit) top.forEach((d) => shownTop.add(d));
   else {
     // exported first, then documented, then the rest; each tier spread evenly over the file
-    const tiers = [top.filter((d) => d.exported), top.filter((d) => !d.exported && d.doc), top.filter((d) => !d.exported && !d.doc)];
-    for (const tier of tiers) for (const d of evenly(tier, caps.top - shownTop.size)) shownTop.add(d);
+    const tiers = [exported, top.filter((d) => !d.exported && d.doc), top.filter((d) => !d.exported && !d.doc)];
+    for (const tier of tiers) for (const d of evenly(tier, limit - shownTop.size)) shownTop.add(d);
   }
   // huge files: top level only
   const depth = top.length > caps.top ? 0 : caps.depth;

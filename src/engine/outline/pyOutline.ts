@@ -103,6 +103,7 @@ export function parsePython(text: string): ParsedOutline {
   const boilerplate: { from: number; to: number }[] = [];
   const decls: Decl[] = [];
   let all: string[] | undefined;
+  let allLine: number | undefined;
   let section: string | undefined;
   let ci = 0;
   const bannerBefore = (line: number) => {
@@ -167,7 +168,7 @@ export function parsePython(text: string): ParsedOutline {
     if (/^(import|from)\s/.test(code)) { boilerplate.push({ from: l.start, to: l.end }); return idx; }
     const a = ASSIGN.exec(code);
     if (a) {
-      if (a[1] === '__all__') { all = [...(all ?? []), ...l.strings]; return idx; }
+      if (a[1] === '__all__') { all = [...(all ?? []), ...l.strings]; allLine ??= l.start; return idx; }
       if (!a[1].startsWith('__')) into.push({ name: a[1], kind: /^[A-Z][A-Z0-9_]*$/.test(a[1]) ? 'constant' : 'variable', line: l.start, startLine, endLine: l.end, children: [], group: section });
       return idx;
     }
@@ -198,6 +199,13 @@ export function parsePython(text: string): ParsedOutline {
   const merged = mergeSameName(decls);
   const exported = all ? new Set(all) : undefined;
   for (const d of merged) d.exported = exported ? exported.has(d.name) : isPublic(d.name);
+  // names __all__ exports that the module does not define itself (imported, then re-exported)
+  const defined = new Set(merged.map((d) => d.name));
+  const imported = (all ?? []).filter((n) => !defined.has(n));
+  if (imported.length && allLine !== undefined) {
+    merged.push({ name: imported.join(', '), kind: 're-export', doc: 'imported and listed in __all__', exported: true, line: allLine, startLine: allLine, endLine: allLine, children: [] });
+    merged.sort((a, b) => a.line - b.line);
+  }
   return { language: 'python', decls: merged, header, boilerplate: mergeRanges(boilerplate), exportedNames: all ?? merged.filter((d) => d.exported).map((d) => d.name) };
 }
 
