@@ -1,6 +1,6 @@
 // Share of a module's exported top-level declarations that its summary names. The exports come
 // from parsers independent of the engine's map: the TypeScript type checker's module exports
-// (TS and ES-module/CommonJS JS files) and Python's own `ast` module (`__all__` when the module
+// (TS, ES-module and CommonJS JS files) and Python's own `ast` module (`__all__` when the module
 // defines it as a literal, else its public top-level functions, classes and assignments).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -27,11 +27,17 @@ print(json.dumps(all_ if all_ is not None else [x for x in dict.fromkeys(names) 
 /** Names a module exports, by a parser that is not the engine's. */
 export function exportedNames(file: string): string[] {
   if (file.endsWith('.py')) return JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY_EXPORTS, file], { encoding: 'utf8' })) as string[];
-  const prog = ts.createProgram([file], { allowJs: true, noResolve: true, noLib: true, types: [] });
+  const prog = ts.createProgram([file], { allowJs: true, noResolve: true, noLib: true, types: [], module: ts.ModuleKind.CommonJS });
   const sf = prog.getSourceFile(file);
   const checker = prog.getTypeChecker();
-  const sym = sf && checker.getSymbolAtLocation(sf);
-  return sym ? [...new Set(checker.getExportsOfModule(sym).map((s) => s.name).filter((n) => n !== 'default' && n !== 'export='))] : [];
+  // an ES module's symbol; a CommonJS file's (exports.a = …) is the source file's own symbol
+  const sym = sf && (checker.getSymbolAtLocation(sf) ?? (sf as unknown as { symbol?: ts.Symbol }).symbol);
+  if (!sym) return [];
+  const names = checker.getExportsOfModule(sym).map((s) => s.name);
+  // module.exports = { a, b }: the properties of what is assigned
+  const assigned = sym.exports?.get('export=' as ts.__String);
+  if (assigned) names.push(...checker.getTypeOfSymbol(assigned).getProperties().map((p) => p.name));
+  return [...new Set(names.filter((n) => n !== 'default' && n !== 'export='))];
 }
 
 /** Names that appear in a text as whole words. */

@@ -213,3 +213,13 @@ test('a file with no declarations, and bad input, give an empty map without thro
   assert.equal(outlineLanguage(undefined, 'a.PY'), 'python');
   assert.equal(outlineLanguage('typescriptreact', 'a.js'), 'tsx');
 });
+
+test('doc sentences: a path or URL comment is not a description; @category groups when most declarations have one', async () => {
+  const src = '// src/compiler/core.ts\nexport const a = 1;\n/** @category Math */\nexport function add() {}\n/**\n * Subtracts.\n * @category Math\n */\nexport function sub() {}\n/** @category Text */\nexport function upper() {}\nexport function other() {}\n';
+  const p = await parseOutline(src, 'ts');
+  assert.equal(p.decls[0].doc, undefined);
+  assert.equal(p.decls[2].doc, 'Subtracts.');
+  const map = buildMap(p);
+  assert.equal(map.groupedBy, 'category');
+  assert.deepEqual(map.groups.map((g) => [g.title, g.entries.map((e) => e.name)]), [['Math', ['add', 'sub']], ['Text', ['upper']], ['Other', ['a', 'other']]]);
+});

@@ -1,6 +1,10 @@
 // The summary-quality evaluation's pure parts: ROUGE and reference extraction.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { exportedNames, namedIn } from '../../src/eval/summaryExports';
 import { lcsLength, rouge1Recall, rougeLRecall, words } from '../../src/eval/rouge';
 import { extractHeldOut, jsHeader, pythonDocstring, readmeAbstract } from '../../src/eval/summaryReferences';
 
@@ -49,4 +53,20 @@ test('JS header comment (not a licence) is the reference; @param lines dropped',
   assert.equal(jsHeader(lic), undefined);
   assert.equal(extractHeldOut('x.cts', js)?.kind, 'js-header');
   assert.equal(extractHeldOut('x.png', js), undefined);
+});
+
+test('exports of a module, read by the TypeScript checker and Python\'s ast; names found as whole words', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catlm-exports-'));
+  const ts = path.join(dir, 'm.ts');
+  fs.writeFileSync(ts, 'export function alpha() {}\nexport const beta = 1;\nfunction hidden() {}\nconst gamma = 2;\nexport { gamma as delta };\nexport default class Main {}\n');
+  assert.deepEqual(exportedNames(ts).sort(), ['alpha', 'beta', 'delta']);
+  const cjs = path.join(dir, 'c.js');
+  fs.writeFileSync(cjs, 'function parse() {}\nmodule.exports = { parse, format: () => 1 };\n');
+  assert.deepEqual(exportedNames(cjs).sort(), ['format', 'parse']);
+  const py = path.join(dir, 'p.py');
+  fs.writeFileSync(py, 'import os\ndef run(): pass\nclass Thing: pass\n_private = 1\nLIMIT = 3\n');
+  assert.deepEqual(exportedNames(py), ['run', 'Thing', 'LIMIT']);
+  fs.writeFileSync(py, '__all__ = ["run", "imported"]\ndef run(): pass\ndef other(): pass\n');
+  assert.deepEqual(exportedNames(py), ['run', 'imported']);
+  assert.deepEqual(namedIn('alpha (function) line 1; betaX', ['alpha', 'beta']), ['alpha']);
 });

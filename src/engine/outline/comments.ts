@@ -59,7 +59,8 @@ function plain(s: string): string {
  * at most `max` characters. Sentences that are only a link ("[MDN Reference](…)") give nothing.
  */
 export function firstSentence(prose: string, max = 160): string | undefined {
-  const para = prose.split(/\n\s*\n/).map((p) => plain(p)).find((p) => /[A-Za-z]{2,}/.test(p) && !/^(MDN Reference|See|Example:?)$/i.test(p));
+  // a paragraph of words: not a bare link label, a path or a URL (`// src/compiler/core.ts` marks a file, it says nothing)
+  const para = prose.split(/\n\s*\n/).map((p) => plain(p)).find((p) => /[A-Za-z]{2,}/.test(p) && !/^(MDN Reference|See|Example:?)$/i.test(p) && !/^\S*[/\\:]\S*$/.test(p));
   if (!para) return undefined;
   const m = /^(.+?[.?!])(\s|$)/.exec(para);
   let s = (m ? m[1] : para).trim();
