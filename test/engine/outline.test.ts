@@ -223,3 +223,9 @@ test('doc sentences: a path or URL comment is not a description; @category group
   assert.equal(map.groupedBy, 'category');
   assert.deepEqual(map.groups.map((g) => [g.title, g.entries.map((e) => e.name)]), [['Math', ['add', 'sub']], ['Text', ['upper']], ['Other', ['a', 'other']]]);
 });
+
+test('line numbers count \\n only, as the editor and the engine do (a U+2028 inside a string does not shift them)', async () => {
+  const src = 'const s = "a\u2028b";\n\nexport function after() {}\r\nexport class Later {}\n';
+  const p = await parseOutline(src, 'ts');
+  assert.deepEqual(p.decls.map((d) => [d.name, d.line]), [['s', 0], ['after', 2], ['Later', 3]]);
+});

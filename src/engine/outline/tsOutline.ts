@@ -21,7 +21,14 @@ const MEMBER_LIMIT = 400;
 export function parseScript(ts: typeof TS, text: string, flavour: ScriptFlavour): ParsedOutline {
   const kind = { ts: ts.ScriptKind.TS, tsx: ts.ScriptKind.TSX, js: ts.ScriptKind.JS, jsx: ts.ScriptKind.JSX }[flavour];
   const sf = ts.createSourceFile(`file.${flavour}`, text, ts.ScriptTarget.Latest, false, kind);
-  const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line;
+  // lines as the engine and the editor count them: at \n only (the compiler also breaks at \r, U+2028, U+2029)
+  const breaks: number[] = [];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks.push(i);
+  const lineOf = (pos: number) => {
+    let lo = 0, hi = breaks.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (breaks[mid] < pos) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
   const exportedNames = new Set<string>();
   /** Local names exported under their own or another name (`export { a as b }`). */
   const localExports = new Set<string>();
