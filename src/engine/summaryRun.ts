@@ -101,7 +101,9 @@ export async function summarizeDocument(req: SummaryRequest, d: SummaryDeps): Pr
       }
     } else overviewRejected = { reason: 'the model wrote nothing', text: '' };
   }
-  const map = outline ? buildMap(outline) : undefined;
+  const built = outline ? buildMap(outline) : undefined;
+  // a file without declarations or headings has no map (the section is left out)
+  const map = built && built.total > 0 ? built : undefined;
   return {
     ...(outline?.header ? { header: outline.header } : {}), ...(map ? { map } : {}),
     passages, ...(scoreRange ? { scoreRange } : {}), overview, ...(overviewRejected ? { overviewRejected } : {}),

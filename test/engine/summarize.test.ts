@@ -131,6 +131,14 @@ test('the engine summary of a TypeScript file: header, map, passages at declarat
   assert.match(out, /Map: 40 top-level declarations: 40 function/);
   assert.match(out, /value39 \(function, exported\) line \d+ - Computes value 39 of the series\./);
   assert.match(out, /Key passages \(3, best first; scores /);
+  // a file without declarations: no map section, passages all the same
+  const script = Array.from({ length: 60 }, (_, i) => `console.log(${i}, 'line ${i} of a script without declarations');`).join('\n');
+  e.updateDocument('s', 1, script);
+  const n = await e.summarize({ docId: 's', version: 1, chunkSize: 16, maxPassages: 2, fileName: 'run.js' });
+  assert.equal(n.map, undefined);
+  assert.equal(n.header, undefined);
+  assert.ok(n.passages.length > 0);
+  assert.doesNotMatch(renderSummaryText(n, { title: 'run.js', lineCount: 60, chunkSize: 16, model: 'tiny', provider: 'cpu' }), /Map:/);
   // an overview alone: no parsing, no passages
   const o = await e.summarize({ docId: 'f', version: 1, chunkSize: 16, maxPassages: 0, outline: false, overview: true });
   assert.equal(o.passages.length, 0);
