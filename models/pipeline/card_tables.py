@@ -1,6 +1,7 @@
 """Print the model card's Markdown tables from models/eval/results.json (so the card quotes the run).
 
   python3 -m models.pipeline.card_tables models/eval/results.json
+  python3 -m models.pipeline.card_tables models/eval/completion.json    (the index evaluation)
 """
 from __future__ import annotations
 
@@ -15,8 +16,22 @@ def table(head: list[str], rows: list[list]) -> str:
     return '\n'.join(out)
 
 
+def completion(r: dict) -> None:
+    print(f"### Line completions with the exact index ({r['cases']} held-out cases, "
+          f"{100 * r['midLineShare']:.0f}% mid-line; gate thresholds cat {r['thresholds']['cat']}, dense {r['thresholds']['dense']})\n")
+    rows = []
+    for k, v in r['rows'].items():
+        ms = f"{v['msP50']:.0f} / {v['msP90']:.0f}" if 'msP50' in v else '—'
+        rows.append([k, f"{100 * v['exactMatch']:.1f}%", f"{v['editSimilarity']:.3f}", f"{100 * v['shown']:.1f}%",
+                     f"{100 * v['precision']:.1f}%", f"{100 * v['rightPerCase']:.1f}%", ms])
+    print(table(['configuration, other files open', 'exact match', 'edit similarity', 'shown', 'precision', 'right per case', 'ms p50 / p90'], rows))
+
+
 def main(path: str) -> int:
     r = json.loads(Path(path).read_text())
+    if 'rows' in r and 'gateCurves' in r:
+        completion(r)
+        return 0
     bpb = r['bitsPerByte']['byConfig']
     dense = bpb['dense']['bitsPerByte']
     print(f"### Bits per byte, held-out packages ({r['bitsPerByte']['files']} files, first "

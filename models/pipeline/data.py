@@ -6,6 +6,10 @@ Usage: python3 -m models.pipeline.data --corpus corpus --out runs/data [--vocab 
 Writes runs/data/tokenizer.json, train.bin and val.bin (uint16 token streams). Each file
 becomes [file] + ids + [endoftext]; a share of files (fim-rate) is written as
 [file] prefix [fim_suffix] suffix [fim_middle] middle [endoftext] (see fim_transform).
+--tokenizer reuses an existing tokenizer.json (the shipped one: model v2 keeps its vocabulary).
+--pack (repository-level packing): the files of one package are written consecutively (packages
+in a seeded order, files in path order), so a training window spans neighbouring files of one
+package and copying names across files pays.
 """
 from __future__ import annotations
 
@@ -86,6 +90,16 @@ def sample_files(files: list[Path], mb: float, seed: int) -> list[Path]:
     return out
 
 
+def pack_by_package(files: list[Path], root: Path, seed: int) -> list[Path]:
+    """Files grouped by package (the first path part under root), packages shuffled, paths sorted."""
+    groups: dict[str, list[Path]] = {}
+    for f in files:
+        groups.setdefault(f.relative_to(root).parts[0], []).append(f)
+    names = sorted(groups)
+    random.Random(seed).shuffle(names)
+    return [f for n in names for f in sorted(groups[n])]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument('--corpus', type=Path, default=Path('corpus'))
@@ -96,6 +110,8 @@ def main(argv=None) -> int:
     ap.add_argument('--val-mb', type=float, default=3)
     ap.add_argument('--fim-rate', type=float, default=0.3)
     ap.add_argument('--procs', type=int, default=2)
+    ap.add_argument('--tokenizer', type=Path, default=None, help='reuse this tokenizer.json')
+    ap.add_argument('--pack', action='store_true', help='files of one package consecutive (train split)')
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     train_files = list_files(args.corpus / 'train')
@@ -104,6 +120,8 @@ def main(argv=None) -> int:
         print('data: error: empty train or val split; run models.pipeline.corpus first', file=sys.stderr)
         return 1
     tok_path = args.out / 'tokenizer.json'
+    if args.tokenizer and not tok_path.exists():
+        tok_path.write_bytes(args.tokenizer.read_bytes())
     if not tok_path.exists():
         sample = sample_files(train_files, args.tok_sample_mb, seed=1)
         tok = train((f.read_bytes() for f in sample), args.vocab)
@@ -112,9 +130,12 @@ def main(argv=None) -> int:
     stats = {}
     for name, files, mb, fim in (('val', val_files, args.val_mb, 0.0), ('train', train_files, args.train_mb, args.fim_rate)):
         chosen = sample_files(files, mb, seed=2)
+        if args.pack and name == 'train':
+            chosen = pack_by_package(chosen, args.corpus / name, seed=4)
         n = encode_split(chosen, tok_path, args.out / f'{name}.bin', fim, seed=3, procs=args.procs)
         nbytes = sum(f.stat().st_size for f in chosen)
-        stats[name] = {'files': len(chosen), 'bytes': nbytes, 'tokens': n, 'bytesPerToken': nbytes / max(1, n)}
+        stats[name] = {'files': len(chosen), 'bytes': nbytes, 'tokens': n, 'bytesPerToken': nbytes / max(1, n),
+                       'packed': bool(args.pack and name == 'train'), 'fimRate': fim}
         print(f'{name}: {len(chosen)} files, {nbytes/1e6:.1f} MB -> {n} tokens', flush=True)
     (args.out / 'stats.json').write_text(json.dumps(stats, indent=1))
     return 0

@@ -175,7 +175,7 @@ def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, conte
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', type=Path)
-    ap.add_argument('--tiny', choices=['cat', 'dense'])
+    ap.add_argument('--tiny', choices=['cat', 'dense', 'cat-v2'])
     ap.add_argument('--tokenizer', type=Path, required=True)
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--context', type=int, default=4096)
@@ -183,9 +183,14 @@ def main(argv=None) -> int:
     tok = Tokenizer.load(args.tokenizer)
     training = {}
     if args.tiny:
-        torch.manual_seed(0 if args.tiny == 'cat' else 1)
-        cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **PRESETS[f'{args.tiny}-tiny'])
+        torch.manual_seed({'cat': 0, 'dense': 1, 'cat-v2': 2}[args.tiny])
+        name = 'cat-tiny-v2' if args.tiny == 'cat-v2' else f'{args.tiny}-tiny'
+        cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **PRESETS[name])
         model = build(cfg)
+        with torch.no_grad():                       # zero-initialised weights (v2 recipe) get random ones too
+            for p in model.parameters():
+                if p.ndim >= 2 and not p.any():
+                    p.normal_(0, 0.02)
         training = {'tokens': 0, 'note': 'random weights: a test fixture, not a language model'}
     else:
         ck = torch.load(args.ckpt, map_location='cpu')

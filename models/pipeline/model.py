@@ -28,6 +28,12 @@ class ModelConfig:
     comp_layers: int = 2              # transformer compressor only
     comp_heads: int = 2
     rope_base: float = 10000.0
+    # recipe switches (models/README.md, A/B table); defaults are the first model's recipe
+    relu2: bool = False               # MLP activation ReLU(x)^2 instead of GELU
+    qk_norm: bool = False             # RMS-normalise queries and keys per head before rotary
+    zero_init: bool = False           # output projections (attn proj, fc2) start at zero
+    untied: bool = False              # separate output head (zero-init) instead of the embedding
+    softcap: float = 0.0              # logits = softcap * tanh(logits / softcap) when > 0
     special: dict = field(default_factory=dict)   # name -> token id (from the tokenizer)
 
     @property
@@ -64,26 +70,36 @@ def rotary(x: torch.Tensor, pos: torch.Tensor, base: float) -> torch.Tensor:
 class Block(nn.Module):
     """Pre-norm transformer block; attention is supplied by the caller (masks differ)."""
 
-    def __init__(self, d: int, n_heads: int, mlp_ratio: int):
+    def __init__(self, d: int, n_heads: int, mlp_ratio: int, relu2: bool = False, qk_norm: bool = False,
+                 zero_init: bool = False):
         super().__init__()
-        self.n_heads = n_heads
+        self.n_heads, self.relu2, self.qk_norm = n_heads, relu2, qk_norm
         self.ln1 = nn.LayerNorm(d)
         self.qkv = nn.Linear(d, 3 * d)
         self.proj = nn.Linear(d, d)
         self.ln2 = nn.LayerNorm(d)
         self.fc1 = nn.Linear(d, mlp_ratio * d)
         self.fc2 = nn.Linear(mlp_ratio * d, d)
+        if zero_init:
+            for lin in (self.proj, self.fc2):
+                nn.init.zeros_(lin.weight)
+                nn.init.zeros_(lin.bias)
 
     def qkv_heads(self, x: torch.Tensor):
         """x [..., T, D] -> q, k, v each [..., T, H, hd]."""
         q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
         shape = x.shape[:-1] + (self.n_heads, x.shape[-1] // self.n_heads)
-        return q.reshape(shape), k.reshape(shape), v.reshape(shape)
+        q, k = q.reshape(shape), k.reshape(shape)
+        if self.qk_norm:                                        # RMS over hd, no weights
+            q = q * torch.rsqrt(q.pow(2).mean(-1, keepdim=True) + 1e-6)
+            k = k * torch.rsqrt(k.pow(2).mean(-1, keepdim=True) + 1e-6)
+        return q, k, v.reshape(shape)
 
     def finish(self, x: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
         """attn [..., T, H, hd] -> residual + MLP."""
         x = x + self.proj(attn.flatten(-2))
-        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        u = self.fc1(self.ln2(x))
+        return x + self.fc2(F.relu(u).square() if self.relu2 else F.gelu(u))
 
 
 def attend(q, k, v, mask):
@@ -100,12 +116,20 @@ class Decoder(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
-        self.blocks = nn.ModuleList(Block(cfg.d_model, cfg.n_heads, cfg.mlp_ratio) for _ in range(cfg.n_layers))
+        self.blocks = nn.ModuleList(Block(cfg.d_model, cfg.n_heads, cfg.mlp_ratio, cfg.relu2, cfg.qk_norm, cfg.zero_init)
+                                    for _ in range(cfg.n_layers))
         self.ln_f = nn.LayerNorm(cfg.d_model)
         nn.init.normal_(self.tok.weight, std=0.02)
+        self.head = None
+        if cfg.untied:
+            self.head = nn.Parameter(torch.zeros(cfg.vocab_size, cfg.d_model))
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
-        return self.ln_f(h) @ self.tok.weight.t()             # tied head: [..., V]
+        w = self.tok.weight if self.head is None else self.head
+        out = self.ln_f(h) @ w.t()                              # [..., V]
+        if self.cfg.softcap > 0:
+            out = self.cfg.softcap * torch.tanh(out / self.cfg.softcap)
+        return out
 
     # ---- dense training: x [B, N] ids -> logits [B, N, V]
     def forward_dense(self, x: torch.Tensor) -> torch.Tensor:

@@ -25,7 +25,7 @@ interface Parity {
 const models: Model[] = [];
 after(async () => { for (const m of models) await m.dispose(); });
 
-for (const dir of [TINY_CAT, TINY_DENSE, ...SHIPPED]) {
+for (const dir of [TINY_CAT, path.join(path.dirname(TINY_CAT), 'tiny-cat-v2'), TINY_DENSE, ...SHIPPED]) {
   const name = path.basename(dir);
   const parity = JSON.parse(fs.readFileSync(path.join(dir, 'parity.json'), 'utf8')) as Parity;
 

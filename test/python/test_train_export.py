@@ -67,3 +67,33 @@ def test_ddp_two_processes_gloo(data_dir, tmp_path):
     assert 'world 2' in r.stdout
     st = torch.load(out / 'ckpt.pt')['state']
     assert st['tokens'] >= 3000
+
+
+def test_v2_recipe_muon_cooldown_branch_and_weights(data_dir, tmp_path):
+    """Constant-rate run (v2 recipe, Muon), a 1-sqrt cooldown branch of it, and a run started from
+    the small weights-only checkpoint: token counts and data position carry over, nothing repeats."""
+    from models.pipeline.train import Stream, save_weights
+    const, cooled, again = tmp_path / 'const', tmp_path / 'cooled', tmp_path / 'again'
+    common = ['--kind', 'cat', '--data', str(data_dir), '--seq', '128', '--long-seq', '256', '--batch-tokens', '512',
+              '--eval-every', '5', '--eval-windows', '2', '--muon', '--warmup', '2']
+    r = run_train(common + ['--preset', 'cat-tiny-v2', '--out', str(const), '--tokens', '5000'])
+    assert r.returncode == 0, r.stderr
+    assert 'Muon+AdamW' in r.stdout
+    ck = torch.load(const / 'ckpt.pt')
+    assert ck['config']['qk_norm'] and ck['config']['untied'] and ck['state']['cursor'] > 0
+    lrs = [json.loads(l)['lr'] for l in (const / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
+    assert lrs[-1] == pytest.approx(3e-3), 'constant rate after warmup'
+    r = run_train(common + ['--out', str(cooled), '--cooldown-from', str(const), '--cooldown-tokens', '8192', '--long-from', '0.5'])
+    assert r.returncode == 0, r.stderr
+    cb = torch.load(cooled / 'ckpt.pt')
+    assert cb['branch']['fromTokens'] == ck['state']['tokens'] and cb['state']['tokens'] >= ck['state']['tokens'] + 8192
+    recs = [json.loads(l) for l in (cooled / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
+    assert recs[-1]['lr'] < 0.5 * 3e-3 and recs[-1]['seq'] == 256, 'decayed, long-context phase at the end'
+    assert torch.load(const / 'ckpt.pt')['state']['tokens'] == ck['state']['tokens'], 'the constant-rate run is untouched'
+    save_weights(const / 'ckpt.pt', tmp_path / 'w.pt')
+    r = run_train(common + ['--out', str(again), '--init-from', str(tmp_path / 'w.pt'), '--tokens', '16000'])
+    assert r.returncode == 0, r.stderr
+    assert torch.load(again / 'ckpt.pt')['state']['tokens'] >= 16000
+    s = Stream(data_dir / 'train.bin', 17)
+    seen = [tuple(s.batch(2, 64)[i].tolist()) for _ in range(8) for i in range(2)]
+    assert len(set(seen)) == len(seen), 'windows do not repeat within a pass'
