@@ -12,9 +12,9 @@ import { generate } from './generate';
 import { Model } from './model';
 import { runOverview } from './overview';
 import { ChunkPersistence } from './persist';
-import { GraphRunner, log2ProbRow } from './runner';
+import { GraphRunner } from './runner';
 import { Sampler } from './sampling';
-import { scoreCat, scoreDense } from './scoring';
+import { scoreCat, scoreDense, scoreWithTail } from './scoring';
 import { CatState } from './catState';
 import { DenseState, type ContextEntry, type SeqState } from './state';
 import { summarizeDocument } from './summaryRun';
@@ -234,7 +234,8 @@ export class Engine implements CatEngine {
         stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
         mixer, healer: heal !== undefined ? this.recall.healer(heal) : undefined,
       });
-      const gate = this.recall.gate(gen.text, { steps: mixer.steps, midLine: linePrefix.trim() !== '', blankPrefix: linePrefix.trim() === '' }, req.minConfidence);
+      const texts = [snap.bytes, ...(req.contextDocIds ?? []).map((id) => this.docs.latest(id)?.bytes).filter((b): b is Uint8Array => !!b)];
+      const gate = this.recall.gate(gen.text, { steps: mixer.steps, midLine: linePrefix.trim() !== '', blankPrefix: linePrefix.trim() === '', lineExists: Recall.lineExists(linePrefix, gen.text, texts) }, req.minConfidence, gen.ids);
       const shown = !gate || gate.shown;
       const res = this.result(req, shown ? gen.text : '', gen.ids.length, t0, C, shown ? gen.stop : 'gated');
       res.gate = gate;
@@ -345,24 +346,12 @@ export class Engine implements CatEngine {
   async evaluate(bytes: Uint8Array, chunkSize?: number, signal?: AbortSignal, tailTokens = 0): Promise<EvalResult> {
     this.alive();
     const C = this.chunkSizeOf({ chunkSize });
-    const ids = this.tokenizer.encodeBytes(bytes);
-    const seq = new Int32Array(ids.length + 1);
-    seq[0] = this.contract.tokenizer.special.file;
-    seq.set(ids, 1);
     const sp = this.contract.tokenizer.special;
-    let tail = 0;
-    const tailLog2Probs: number[] = [];
-    const V = this.contract.dims.vocabSize;
-    const onLogits = tailTokens > 0 ? (t: number, row: Float32Array) => {
-      if (t >= seq.length - tailTokens) { const lp = log2ProbRow(row, V, 0, seq[t]); tail -= lp; tailLog2Probs.push(lp); }
-    } : undefined;
-    const r = await this.exclusive(() => C
-      ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), { signal, onLogits })
-      : scoreDense(this.runner, sp, seq, { signal, onLogits }));
-    return {
-      bitsPerByte: bytes.length ? r.bits / bytes.length : 0, tokens: r.tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C,
-      ...(tailTokens > 0 ? { tailBits: tail, tailLog2Probs } : {}),
-    };
+    const r = await this.exclusive(() => scoreWithTail((seq, o) => (C
+      ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), o)
+      : scoreDense(this.runner, sp, seq, o)), sp.file, this.tokenizer.encodeBytes(bytes), this.contract.dims.vocabSize, tailTokens, signal));
+    const { bits, tokens, ...tail } = r;
+    return { bitsPerByte: bytes.length ? bits / bytes.length : 0, tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C, ...tail };
   }
 
   /**

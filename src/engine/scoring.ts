@@ -87,3 +87,17 @@ export async function scoreDense(run: GraphRunner, sp: SpecialTokens, seq: Int32
   }
   return { bits, tokens };
 }
+
+/** Teacher forcing of [file] + ids with the tail's per-token log2 probabilities (Engine.evaluate). */
+export async function scoreWithTail(score: (seq: Int32Array, o: ScoreOptions) => Promise<ScoreResult>, fileId: number, ids: Int32Array, V: number, tailTokens: number, signal?: AbortSignal) {
+  const seq = new Int32Array(ids.length + 1);
+  seq[0] = fileId;
+  seq.set(ids, 1);
+  let tailBits = 0;
+  const tailLog2Probs: number[] = [];
+  const onLogits = tailTokens > 0 ? (t: number, row: Float32Array) => {
+    if (t >= seq.length - tailTokens) { const lp = log2ProbRow(row, V, 0, seq[t]); tailBits -= lp; tailLog2Probs.push(lp); }
+  } : undefined;
+  const r = await score(seq, { signal, onLogits });
+  return { ...r, ...(tailTokens > 0 ? { tailBits, tailLog2Probs } : {}) };
+}

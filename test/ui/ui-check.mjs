@@ -102,8 +102,12 @@ async function openFile(page, relPath) {
 // Keys are typed one by one, so the editor's auto-closing brackets and indentation apply.
 // The shipped model is small and weak (see models/README.md): at most positions its greedy
 // suggestion is blank or an unbalanced bracket, which the provider rightly drops. The first
-// attempts are places where it was seen (models/cat-code-small, C=4, greedy) to say something.
+// attempts are places where it was seen (models/cat-code-small, C=4, greedy) to say something;
+// with the confidence gate on, most model-only suggestions are held back, so the first retypes a line.
 const TYPING_ATTEMPTS = [
+  // the start of a line that the file has (the constructor's): the exact index completes it and
+  // the confidence gate lets it through
+  ['    this.cap = Math.m'],
   ['return this.'],
   ['export const '],
   ['function add(a: number, b: number): number {', 'Enter', 'return '],

@@ -15,7 +15,7 @@ export interface StepRecord {
 }
 
 export const GATE_FEATURES = ['meanLogP', 'minLogP', 'firstLogP', 'logK0', 'sparse0', 'agreeShare', 'logTokens', 'midLine', 'blankPrefix',
-  'meanLogK', 'minLogK', 'sparseShare'] as const;
+  'meanLogK', 'minLogK', 'sparseShare', 'lineExists', 'longCopy'] as const;
 
 export interface SuggestionShape {
   steps: StepRecord[];
@@ -23,6 +23,9 @@ export interface SuggestionShape {
   midLine: boolean;
   /** The line before the cursor holds only blanks. */
   blankPrefix: boolean;
+  /** The completed line (text before the cursor + the suggestion's first line) is a whole line of the
+   * document or of an open context document (a copy of an existing line). */
+  lineExists?: boolean;
 }
 
 export function gateFeatures(s: SuggestionShape): number[] {
@@ -38,7 +41,9 @@ export function gateFeatures(s: SuggestionShape): number[] {
   const first = st[0];
   return [sum / n, min, first?.logP ?? -10, Math.log1p(first?.k ?? 0), first?.sparse ? 1 : 0, agree / n,
     Math.log1p(st.length), s.midLine ? 1 : 0, s.blankPrefix ? 1 : 0,
-    logK / n, Math.log1p(Number.isFinite(minK) ? minK : 0), sparse / n];
+    logK / n, Math.log1p(Number.isFinite(minK) ? minK : 0), sparse / n, s.lineExists ? 1 : 0,
+    // the whole suggestion is one long copy: every step a sparse match of >= 8 tokens that it followed
+    st.length > 0 && minK >= 8 && sparse === st.length && agree === st.length ? 1 : 0];
 }
 
 export function sigmoid(z: number): number { return 1 / (1 + Math.exp(-z)); }

@@ -70,10 +70,24 @@ export class Recall {
     return new Mixer(lookup, this.params, req.before, this.vocab);
   }
 
+  /** Whether linePrefix + the suggestion's first line is a whole line of one of the texts. */
+  static lineExists(linePrefix: string, text: string, texts: Iterable<Uint8Array>): boolean {
+    const first = text.split('\n')[0];
+    if (!first.trim()) return false;
+    const needle = Buffer.from(`\n${linePrefix}${first}\n`, 'utf8');
+    for (const t of texts) if (Buffer.from(t.buffer, t.byteOffset, t.byteLength).indexOf(needle) >= 0) return true;
+    return false;
+  }
+
   /** The gate's decision for a finished suggestion; undefined when the model has no gate. */
-  gate(text: string, shape: SuggestionShape, minConfidence: number | undefined): GateReport | undefined {
+  gate(text: string, shape: SuggestionShape, minConfidence: number | undefined, ids?: number[]): GateReport | undefined {
     const g = this.params?.gate;
     if (!g) return undefined;
+    if (ids) {
+      // calibrated on line completions: a multi-line suggestion is scored on its first line's tokens
+      const nl = ids.findIndex((id) => this.tok.tokenBytes(id).includes(0x0a));
+      if (nl >= 0 && nl + 1 < shape.steps.length) shape = { ...shape, steps: shape.steps.slice(0, nl + 1) };
+    }
     const threshold = minConfidence ?? g.threshold;
     const features = gateFeatures(shape);
     const conf = text.trim() === '' ? 0 : confidence(g, features);
