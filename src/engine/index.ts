@@ -235,7 +235,7 @@ export class Engine implements CatEngine {
         mixer, healer: heal !== undefined ? this.recall.healer(heal) : undefined,
       });
       const texts = [snap.bytes, ...(req.contextDocIds ?? []).map((id) => this.docs.latest(id)?.bytes).filter((b): b is Uint8Array => !!b)];
-      const gate = this.recall.gate(gen.text, { steps: mixer.steps, midLine: linePrefix.trim() !== '', blankPrefix: linePrefix.trim() === '', lineExists: Recall.lineExists(linePrefix, gen.text, texts) }, req.minConfidence, gen.ids);
+      const gate = this.recall.gate(gen.text, { steps: mixer.steps, midLine: linePrefix.trim() !== '', blankPrefix: linePrefix.trim() === '', lineExists: Recall.lineExists(linePrefix, gen.text, texts), linePrefixTokens: mixer.linePrefixTokens }, req.minConfidence, gen.ids);
       const shown = !gate || gate.shown;
       const res = this.result(req, shown ? gen.text : '', gen.ids.length, t0, C, shown ? gen.stop : 'gated');
       res.gate = gate;

@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     x.push(r.gate.features);
     y.push(r.text === c.expected ? 1 : 0);
   }
+  if (process.env.GATE_DATA) fs.writeFileSync(process.env.GATE_DATA, JSON.stringify({ features: GATE_FEATURES, x, y }));
   const fit = logistic(x, y);
   const conf = x.map((f) => sigmoid(fit.bias + f.reduce((a, v, j) => a + v * fit.weights[j], 0)));
   const thr = threshold(conf, y, target, 10);

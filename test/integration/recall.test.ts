@@ -60,10 +60,35 @@ async function completeTyped(a: CatApi, doc: vscode.TextDocument, line: number):
   }
 }
 
+/**
+ * The line's rest must come from the index: shown with the default (calibrated) gate, or held back
+ * by it with exactly that text (the gate calibrated on validation holds back most long copies:
+ * models/README.md); then with the gate off (minConfidence 0) it must be the ghost text.
+ */
+async function expectRest(a: CatApi, doc: vscode.TextDocument, rest: string, label: string): Promise<void> {
+  const first = await completeTyped(a, doc, doc.lineCount - 1);
+  report(`${label}.defaultGate`, first);
+  const t = first.trace as { stop?: string; gate?: { heldBack?: string; confidence: number; threshold: number } } | undefined;
+  if (first.text === undefined) {
+    assert.equal(t?.stop, 'gated', `nothing shown, and not by the gate: ${why(first.trace)}`);
+    assert.equal((t?.gate?.heldBack ?? '').split('\n')[0], rest, `held back, but not the rest of the line: ${why(first.trace)}`);
+  } else {
+    assert.equal(first.text, rest, `shown with the default gate, but not the rest of the line: ${why(first.trace)}`);
+  }
+  await cat().update('inline.minConfidence', 0, vscode.ConfigurationTarget.Global);
+  try {
+    const all = await completeTyped(a, doc, doc.lineCount - 1);
+    report(`${label}.gateOff`, all);
+    assert.equal(all.text, rest, `with minConfidence 0: ${why(all.trace)}`);
+  } finally {
+    await cat().update('inline.minConfidence', undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
 describe('exact index and confidence gate', () => {
   after(closeAll);
 
-  it('retyping the start of an earlier line shows the rest of it as ghost text (needs recall.json)', async function () {
+  it('retyping the start of an earlier line: the index completes its rest (held back or shown by the calibrated gate; ghost text with the gate off) (needs recall.json)', async function () {
     this.timeout(120_000);
     const a = await api();
     if (!modelHasRecall(a)) {
@@ -72,9 +97,7 @@ describe('exact index and confidence gate', () => {
     }
     const text = realSource(120) + '\nfunction first() {\n' + RARE + '\n  return zqvChecksum;\n}\n' + realSource(60) + '\nfunction second() {\n' + TYPED;
     const doc = (await open(write('repeat/repeated.js', text))).document;
-    const { text: shown, trace } = await completeTyped(a, doc, doc.lineCount - 1);
-    report('recall.repeatedLine', { shown, trace });
-    assert.equal(shown, RARE.slice(TYPED.length), `the rest of the earlier line: ${why(trace)}`);
+    await expectRest(a, doc, RARE.slice(TYPED.length), 'recall.repeatedLine');
   });
 
   it('a line from a workspace file that is not open is completed from the workspace index (needs recall.json)', async function () {
@@ -87,9 +110,8 @@ describe('exact index and confidence gate', () => {
     const other = write('lib/checksums.js', realSource(80) + '\nfunction fold() {\n' + RARE.replace('zqv', 'ywx') + '\n  return ywxChecksum;\n}\n');
     const doc = (await open(write('app/main.js', realSource(40) + '\nfunction use() {\n' + TYPED.replace('zqv', 'ywx')))).document;
     await waitFor('lib/checksums.js in the workspace index', () => a.indexer.isIndexed(other), 90_000, 100);
-    const { text: shown, trace } = await completeTyped(a, doc, doc.lineCount - 1);
-    report('recall.workspaceLine', { shown, trace, index: await a.engine.indexStats() });
-    assert.equal(shown, RARE.slice(TYPED.length), `the rest of the line in lib/checksums.js: ${why(trace)}`);
+    report('recall.workspaceLine', { index: await a.engine.indexStats() });
+    await expectRest(a, doc, RARE.slice(TYPED.length), 'recall.workspaceLine');
   });
 
   it('indexer: languages, .gitignore, binary and minified files; open/close; budget 0; event-loop delay (reported)', async function () {

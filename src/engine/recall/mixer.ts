@@ -13,6 +13,8 @@ export class Mixer {
   private probs: Float32Array;
   /** Match length at the first step. */
   firstK = 0;
+  /** Tokens of the query after its last line break (set by the caller that knows the tokenizer). */
+  linePrefixTokens = 0;
 
   /** ctx: the document tokens before the cursor (the index's query); params undefined: model only. */
   constructor(private readonly lookup: Lookup | undefined, private readonly params: RecallParams | undefined, ctx: ArrayLike<number>, private readonly vocab: number) {
@@ -49,7 +51,7 @@ export class Mixer {
   advance(id: number, mixedRow: Float32Array): void {
     let top = -1, topC = 0;
     for (const [t, c] of this.est.counts) if (c > topC) { top = t; topC = c; }
-    this.steps.push({ logP: mixedRow[id], k: this.est.k, sparse: this.est.sparse, agree: top === id });
+    this.steps.push({ logP: mixedRow[id], k: this.est.k, total: this.est.total, sparse: this.est.sparse, agree: top === id });
     this.ctx.push(id);
     this.estimateNext();
   }

@@ -57,6 +57,14 @@ export class Recall {
 
   /** The Mixer of one completion (model only when the index is off or the model has no recall.json). */
   mixer(req: RecallRequest): Mixer {
+    const m = this.mixerFor(req);
+    let n = 0;
+    for (let i = req.before.length - 1; i >= 0 && !this.tok.tokenBytes(req.before[i]).includes(0x0a); i--) n++;
+    m.linePrefixTokens = n;
+    return m;
+  }
+
+  private mixerFor(req: RecallRequest): Mixer {
     if (!req.useIndex || !this.params || !req.tokens) return new Mixer(undefined, undefined, req.before, this.vocab);
     this.sync(req.docId, req.tokens);
     for (const id of req.contextDocIds) {
