@@ -103,7 +103,7 @@ async function openFile(page, relPath) {
 // The shipped model is small and weak (see models/README.md): at most positions its greedy
 // suggestion is blank or an unbalanced bracket, which the provider rightly drops. The first
 // attempts are places where it was seen (models/cat-code-small, C=4, greedy) to say something;
-// with the confidence gate on, most model-only suggestions are held back, so the first retypes a line.
+// the first retypes a line of the file, which the exact index completes.
 const TYPING_ATTEMPTS = [
   // the start of a line that the file has (the constructor's): the exact index completes it and
   // the confidence gate lets it through
@@ -229,6 +229,9 @@ async function main() {
     'editor.suggestOnTriggerCharacters': false,
     // A fixed chunk size: "auto" would move with live timings, and greedy output with it.
     'cat.chunkSize': 4,
+    // The calibrated confidence gate holds back most suggestions of this model (models/README.md):
+    // the screenshot is of ghost text, so the gate is off here (0 shows every suggestion).
+    'cat.inline.minConfidence': 0,
   });
   const overall = deadline(Number(opts.timeout) * 1000, 'UI check');
   let server;
