@@ -161,11 +161,17 @@ async function ghostTextStep(page) {
 async function sliderStep(page) {
   const item = page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: STATUS_ITEM }).first();
   const before = (await item.innerText()).trim();
-  await item.click();
   // Webviews live in an iframe that hosts the content in a nested #active-frame.
   const content = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
   const range = content.locator('input[type="range"]').first();
-  await range.waitFor({ state: 'visible', timeout: 20_000 });
+  // The item re-renders while the workspace index fills (its tooltip counts files): a click that
+  // lands during a re-render is lost, so it is repeated (a user would click again too).
+  for (let i = 0; ; i++) {
+    await item.click();
+    if (await range.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+    if (i === 2) throw new Error('the chunk-size slider did not open after 3 clicks on the status-bar item');
+    log(`     click ${i + 1}: no slider yet; clicking again`);
+  }
   const [min, max, value] = await range.evaluate((el) => [Number(el.min), Number(el.max), Number(el.value)]);
   await range.focus();
   // Move it like a user: one step towards the other end.
