@@ -48,10 +48,13 @@ test('mixture probabilities sum to 1 and put the index mass on the next token of
   for (let i = 0; i < V; i++) { s += Math.exp(row[i]); if (row[i] > row[best]) best = i; }
   assert.ok(Math.abs(s - 1) < 1e-4, `sum ${s}`);
   assert.equal(best, [...mixer.estimate.counts.keys()][0]);
-  const none = new Mixer(undefined, undefined, ctx, V).mix(logits);
-  let s2 = 0;
-  for (let i = 0; i < V; i++) s2 += Math.exp(none[i]);
-  assert.ok(Math.abs(s2 - 1) < 1e-4, 'model alone: a distribution too');
+  const alone = new Mixer(undefined, undefined, ctx, V);
+  const none = alone.mix(logits);
+  assert.equal(none, logits, 'model alone (lambda 0): the logits pass unchanged');
+  alone.advance(7, none);
+  let z = 0;
+  for (let i = 0; i < V; i++) z += Math.exp(logits[i]);
+  assert.ok(Math.abs(alone.steps[0].logP - (logits[7] - Math.log(z))) < 1e-4, 'the recorded log-probability is normalized');
 });
 
 test('retyping the start of a repeated line completes its rest (line start and mid-word, healed); the gate shows it', async () => {

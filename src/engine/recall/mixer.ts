@@ -11,6 +11,8 @@ export class Mixer {
   private ctx: number[];
   private est: Estimate = EMPTY_ESTIMATE;
   private probs: Float32Array;
+  /** log-sum-exp of the last row when mix() returned the logits unchanged (0 when it returned log P). */
+  private lse = 0;
   /** Match length at the first step. */
   firstK = 0;
   /** Tokens of the query after its last line break (set by the caller that knows the tokenizer). */
@@ -32,7 +34,8 @@ export class Mixer {
   /** The estimate for the next token (tests, index-only decoding). */
   get estimate(): Estimate { return this.est; }
 
-  /** log P_mix over the vocabulary from the model's logits (a new row; the logits are not changed). */
+  /** log P_mix over the vocabulary from the model's logits (a new row; the logits are not changed),
+   * or the logits themselves when lambda is 0 (the same choice; advance() normalizes what it records). */
   mix(logits: Float32Array): Float32Array {
     const V = this.vocab, p = this.probs;
     let m = -Infinity;
@@ -40,6 +43,11 @@ export class Mixer {
     let s = 0;
     for (let i = 0; i < V; i++) { const e = Math.exp(logits[i] - m); p[i] = e; s += e; }
     const lam = this.params ? lambdaFor(this.params, this.est.k, this.est.sparse) : 0;
+    if (lam === 0) {                                     // the model's own distribution: the logits as they are
+      this.lse = m + Math.log(s);
+      return logits;
+    }
+    this.lse = 0;
     const out = new Float32Array(V);
     for (let i = 0; i < V; i++) p[i] = (1 - lam) * (p[i] / s);
     if (lam > 0) for (const [id, c] of this.est.counts) if (id < V) p[id] += lam * (c / this.est.total);
@@ -51,7 +59,7 @@ export class Mixer {
   advance(id: number, mixedRow: Float32Array): void {
     let top = -1, topC = 0;
     for (const [t, c] of this.est.counts) if (c > topC) { top = t; topC = c; }
-    this.steps.push({ logP: mixedRow[id], k: this.est.k, total: this.est.total, sparse: this.est.sparse, agree: top === id });
+    this.steps.push({ logP: mixedRow[id] - this.lse, k: this.est.k, total: this.est.total, sparse: this.est.sparse, agree: top === id });
     this.ctx.push(id);
     this.estimateNext();
   }

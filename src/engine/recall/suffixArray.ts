@@ -32,6 +32,22 @@ export class SuffixArray {
     return 0;
   }
 
+  /** Index in sa of the first suffix >= p[from, from + k) (it starts with the pattern when any does). */
+  lowerBound(p: ArrayLike<number>, from: number, k: number): number {
+    const sa = this.sa;
+    let lo = 0, hi = sa.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cmp(sa[mid], p, from, k) < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The suffix at sa[i] starts with p[from, from + k). */
+  startsWith(i: number, p: ArrayLike<number>, from: number, k: number): boolean {
+    return i < this.sa.length && this.cmp(this.sa[i], p, from, k) === 0;
+  }
+
   /** [lo, hi) of the suffixes that start with p[from, from + k) (k <= MAX_MATCH). */
   range(p: ArrayLike<number>, from: number, k: number): [number, number] {
     const sa = this.sa;

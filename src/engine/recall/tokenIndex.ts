@@ -82,6 +82,13 @@ export class Lookup {
     let total = 0;
     for (const { block, exclude } of this.parts) {
       const sa = block.sa;
+      if (!counts) {                                       // a probe: one lower bound, then the first valid occurrence
+        for (let i = sa.lowerBound(ctx, end - k, k); sa.startsWith(i, ctx, end - k, k); i++) {
+          const nextPos = sa.sa[i] + k;
+          if (nextPos < sa.tokens.length && !(exclude && nextPos >= exclude.from && nextPos < exclude.to)) return 1;
+        }
+        continue;
+      }
       const [lo, hi] = sa.range(ctx, end - k, k);
       for (let i = lo; i < hi; i++) {
         const nextPos = sa.sa[i] + k;
@@ -90,7 +97,6 @@ export class Lookup {
         total++;
         if (counts) counts.set(sa.tokens[nextPos], (counts.get(sa.tokens[nextPos]) ?? 0) + 1);
         if (total >= MAX_SCAN) return total;
-        if (!counts && total > 0) return total;            // existence is all a probe needs
       }
     }
     return total;
