@@ -75,9 +75,8 @@ export function copyHeuristic(before: string, others: string[], maxLen = 200): s
       const i = src.lastIndexOf(before.slice(before.length - mid));
       if (i >= 0 && (src !== sources[0] || i + mid < before.length)) { lo = mid; at = i; } else hi = mid - 1;
     }
-    if (lo >= 2 && at >= 0) {
-      const i = src.lastIndexOf(before.slice(before.length - lo));
-      const rest = src.slice(i + lo);
+    if (lo >= 2 && at >= 0) {                                    // at: where the suffix of length lo last occurs
+      const rest = src.slice(at + lo);
       const nl = rest.indexOf('\n');
       const cont = (nl >= 0 ? rest.slice(0, nl) : rest).replace(/\r$/, '').trimEnd();
       if (cont) return cont;

@@ -51,13 +51,8 @@ export class SuffixArray {
   /** [lo, hi) of the suffixes that start with p[from, from + k) (k <= MAX_MATCH). */
   range(p: ArrayLike<number>, from: number, k: number): [number, number] {
     const sa = this.sa;
-    let lo = 0, hi = sa.length;
-    while (lo < hi) {                                      // first suffix >= pattern
-      const mid = (lo + hi) >>> 1;
-      if (this.cmp(sa[mid], p, from, k) < 0) lo = mid + 1; else hi = mid;
-    }
-    const start = lo;
-    hi = sa.length;
+    const start = this.lowerBound(p, from, k);
+    let lo = start, hi = sa.length;
     while (lo < hi) {                                      // first suffix > pattern (not starting with it)
       const mid = (lo + hi) >>> 1;
       if (this.cmp(sa[mid], p, from, k) <= 0) lo = mid + 1; else hi = mid;
