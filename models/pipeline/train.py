@@ -114,10 +114,10 @@ def lr_scale(args, state: dict, elapsed: float, branch: dict | None) -> tuple[fl
     if branch is not None:                                      # cooldown branch: 1 - sqrt over its tokens
         t = (state['tokens'] - branch['fromTokens']) / branch['tokens']
         return warm * max(0.0, 1.0 - math.sqrt(min(1.0, t))), t
-    progress = max(state['tokens'] / args.tokens, elapsed / (60 * args.minutes))
-    if args.schedule == 'cosine':
+    if args.schedule == 'cosine':                               # one run: its wall clock shapes the curve
+        progress = max(state['tokens'] / args.tokens, elapsed / (60 * args.minutes))
         return warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))), progress
-    return warm, progress
+    return warm, state['tokens'] / args.tokens                  # --minutes bounds each run, not the total
 
 
 def start_branch(args, ckpt_path: Path) -> None:
@@ -158,6 +158,8 @@ def main(argv=None) -> int:
     ap.add_argument('--ckpt-minutes', type=float, default=5)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--chunk-weights', default=None, help='sampling weights of the chunk sizes, e.g. 3,3,2,1,1')
+    ap.add_argument('--max-passes', type=float, default=None,
+                    help='stop the run when the train split has been read this many times (1.0: no text seen twice)')
     ap.add_argument('--init-from', type=Path, default=None,
                     help='when <out>/ckpt.pt is missing: start from these saved weights (save_weights; e.g. the committed '
                          'constant-rate checkpoint) with their token count and data position, and a fresh optimizer state')
@@ -210,6 +212,14 @@ def main(argv=None) -> int:
             opt.load_state_dict(ck['opt'])
         state = {'cursor': 0, **ck['state']}
         branch = ck.get('branch')
+    data_id = f"{args.data.resolve().name}:{(args.data / 'train.bin').stat().st_size // 2}"
+    state.setdefault('data', data_id)                           # checkpoints before data ids: the same data
+    if state['data'] != data_id:                                # new text: its first pass starts at block 0
+        state['dataHistory'] = state.get('dataHistory', []) + [
+            {'data': state['data'], 'cursor': state['cursor'], 'tokens': state['tokens']}]
+        if rank == 0:
+            print(f"data changed ({state['data']} -> {data_id}) at {state['tokens']} tokens: cursor 0", flush=True)
+        state['data'], state['cursor'] = data_id, 0
     net = torch.nn.parallel.DistributedDataParallel(model) if ddp else model
     train = Stream(args.data / 'train.bin', args.seed * 1000 + 17, state['cursor'], rank, world)
     val = np.memmap(args.data / 'val.bin', dtype=np.uint16, mode='r')
@@ -226,7 +236,11 @@ def main(argv=None) -> int:
     while True:
         elapsed = time.time() - t0
         scale, progress = lr_scale(args, state, elapsed, branch)
-        if progress >= 1.0 or (branch is not None and time.time() - run_t0 > 60 * args.minutes):
+        if progress >= 1.0 or (args.schedule == 'const' and time.time() - run_t0 > 60 * args.minutes):
+            break
+        if args.max_passes is not None and train.passes >= args.max_passes:
+            if rank == 0:
+                print(f'train split read {train.passes:.3f} times (--max-passes {args.max_passes}): stopping', flush=True)
             break
         opt.set_scale(scale)
         long_phase = progress >= args.long_from if (branch is not None or args.schedule == 'cosine') else False

@@ -97,3 +97,28 @@ def test_v2_recipe_muon_cooldown_branch_and_weights(data_dir, tmp_path):
     s = Stream(data_dir / 'train.bin', 17)
     seen = [tuple(s.batch(2, 64)[i].tolist()) for _ in range(8) for i in range(2)]
     assert len(set(seen)) == len(seen), 'windows do not repeat within a pass'
+
+
+def test_max_passes_stops_and_new_data_restarts_its_pass(data_dir, tmp_path):
+    """--max-passes ends a run before text is read twice; resuming on other data starts that data's
+    first pass (cursor 0) and records where the old data stopped."""
+    out, other = tmp_path / 'run', tmp_path / 'other'
+    other.mkdir()
+    for f in ('tokenizer.json', 'val.bin'):
+        (other / f).write_bytes((data_dir / f).read_bytes())
+    ids = np.fromfile(data_dir / 'train.bin', dtype=np.uint16)
+    ids[: len(ids) // 2].tofile(other / 'train.bin')
+    common = ['--kind', 'cat', '--preset', 'cat-tiny-v2', '--out', str(out), '--seq', '128', '--batch-tokens', '512',
+              '--eval-every', '1000', '--eval-windows', '1', '--tokens', '1e6', '--max-passes', '0.5']
+    r = run_train(common + ['--data', str(data_dir)])
+    assert r.returncode == 0, r.stderr
+    assert '--max-passes 0.5' in r.stdout
+    st = torch.load(out / 'ckpt.pt')['state']
+    n_blocks = len(ids) // 4097
+    assert 0.5 * n_blocks <= st['cursor'] < n_blocks and st['tokens'] < 1e6
+    r = run_train(common + ['--data', str(other)])
+    assert r.returncode == 0, r.stderr
+    assert 'data changed' in r.stdout
+    st2 = torch.load(out / 'ckpt.pt')['state']
+    assert st2['dataHistory'][-1] == {'data': st['data'], 'cursor': st['cursor'], 'tokens': st['tokens']}
+    assert st2['data'] != st['data'] and st2['tokens'] > st['tokens'] and st2['cursor'] < st['cursor']
