@@ -1,6 +1,9 @@
 """Corpus builder: code and technical prose from pinned npm packages and Debian packages.
 
 Usage: python3 -m models.pipeline.corpus --out corpus [--sources models/pipeline/sources.json]
+  extra corpus: --sources models/pipeline/sources-extra.json --out corpus-extra
+    --manifest models/corpus-manifest-extra.json --seed-from corpus
+    --exclude-sources models/pipeline/sources.json
 
 Writes corpus/{train,val,heldout}/<package>/<path> (text files kept after filtering) and
 models/corpus-manifest.json (package, version, licence, files and bytes kept, split).
@@ -15,7 +18,12 @@ Rules (documented in models/README.md):
   - size: files under 64 bytes or over 1 MB -> out;
   - duplicates: exact (sha256 of content) and near (MinHash of word 5-gram shingles,
     estimated Jaccard >= 0.8) -> out, the first seen is kept;
-  - split BY PACKAGE: a stable hash of the package name sends it to train, val or heldout.
+  - split BY PACKAGE: a stable hash of the package name sends it to train, val or heldout;
+  - --seed-from DIR: the files of an existing corpus (all its splits) seed the exact and near
+    duplicate filters first, so nothing kept here duplicates it; --exclude-sources FILE: a
+    package whose name is in FILE is skipped;
+  - a Debian entry with a "version" is fetched with `apt-get download NAME=VERSION` and
+    unpacked (dpkg-deb -x) into the cache, not installed; without one, the installed files are read.
 Fails loudly (non-zero exit, one clear line) on a missing package, a corrupt tarball or an
 empty split.
 """
@@ -93,6 +101,16 @@ class NearDupIndex:
         self.bands, self.rows, self.threshold = bands, num_hashes // bands, threshold
         self.buckets: dict[tuple, list[np.ndarray]] = {}
 
+    def _keys(self, sig: np.ndarray) -> list[tuple]:
+        return [(i, tuple(sig[i * self.rows:(i + 1) * self.rows])) for i in range(self.bands)]
+
+    def add(self, text: str) -> None:
+        """Index a text without checking it (seeding from an existing corpus)."""
+        sig = self.signature(text)
+        if sig is not None:
+            for k in self._keys(sig):
+                self.buckets.setdefault(k, []).append(sig)
+
     def signature(self, text: str) -> np.ndarray | None:
         words = text.split()[:4000]
         if len(words) < 5:
@@ -105,7 +123,7 @@ class NearDupIndex:
         sig = self.signature(text)
         if sig is None:
             return False
-        keys = [(i, tuple(sig[i * self.rows:(i + 1) * self.rows])) for i in range(self.bands)]
+        keys = self._keys(sig)
         for k in keys:
             for other in self.buckets.get(k, ()):
                 if float((other == sig).mean()) >= self.threshold:
@@ -142,16 +160,66 @@ def debian_version(deb: str) -> str:
     return out.stdout
 
 
-def debian_files(src: dict):
+def fetch_deb(src: dict, cache: Path) -> Path:
+    """apt-get download NAME=VERSION into cache/deb and unpack it there; returns the unpacked root."""
+    spec = f"{src['debian']}={src['version']}"
+    root = cache / 'deb' / f"{src['debian']}_{src['version'].replace(':', '%3a')}"
+    if (root / '.done').exists():
+        return root
+    dl = cache / 'deb' / 'dl'
+    dl.mkdir(parents=True, exist_ok=True)
+    for old in dl.glob(f"{src['debian']}_*.deb"):
+        old.unlink()
+    out = subprocess.run(['apt-get', 'download', spec], cwd=dl, capture_output=True, text=True)
+    debs = sorted(dl.glob(f"{src['debian']}_*.deb"))
+    if out.returncode != 0 or len(debs) != 1:
+        raise CorpusError(f'Debian package {spec} could not be downloaded (apt-get update?): '
+                          f'{out.stderr.strip()[:300]}')
+    root.mkdir(parents=True, exist_ok=True)
+    out = subprocess.run(['dpkg-deb', '-x', str(debs[0]), str(root)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise CorpusError(f'corrupt Debian package {debs[0]}: {out.stderr.strip()[:300]}')
+    debs[0].unlink()
+    (root / '.done').write_text(spec + '\n')
+    return root
+
+
+def debian_files(src: dict, cache: Path | None = None):
+    if src.get('version'):
+        root = fetch_deb(src, cache) / src['path'].lstrip('/')
+        if not root.is_dir():
+            raise CorpusError(f"{src['name']}: {src['path']} is not in {src['debian']}={src['version']}")
+        yield from _walk(root)
+        return
     root = Path(src['path'])
     if not root.is_dir():
         raise CorpusError(f"{src['name']}: {root} missing (apt-get install {src['debian']})")
+    yield from _walk(root)
+
+
+def _walk(root: Path):
     for p in sorted(root.rglob('*')):
         if p.is_file() and not p.is_symlink():
             yield str(p.relative_to(root)), p.read_bytes()
 
 
-def build(sources_path: Path, out: Path, manifest_path: Path) -> dict:
+def seed_filters(corpus: Path, exact: set[str], near: 'NearDupIndex') -> int:
+    """Add every file of an existing corpus (train, val, heldout) to the duplicate filters."""
+    n = 0
+    for split in ('train', 'val', 'heldout'):
+        for p in sorted((corpus / split).rglob('*')):
+            if p.is_file():
+                data = p.read_bytes()
+                exact.add(hashlib.sha256(data).hexdigest())
+                near.add(data.decode('utf-8', errors='replace'))
+                n += 1
+    if n == 0:
+        raise CorpusError(f'--seed-from {corpus}: no files under {corpus}/train, val or heldout')
+    return n
+
+
+def build(sources_path: Path, out: Path, manifest_path: Path, seed_from: list[Path] = (),
+          exclude_sources: list[Path] = ()) -> dict:
     sources = json.loads(sources_path.read_text())
     allowed = set(sources['permissiveLicenses'])
     cache = out / 'cache'
@@ -159,14 +227,29 @@ def build(sources_path: Path, out: Path, manifest_path: Path) -> dict:
     exact: set[str] = set()
     near = NearDupIndex()
     manifest = {'rules': __doc__.split('Rules')[1].split('Fails loudly')[0].strip(), 'packages': []}
+    for corpus in seed_from:
+        n = seed_filters(corpus, exact, near)
+        manifest.setdefault('seededFrom', []).append({'corpus': str(corpus), 'files': n})
+        print(f'seeded the duplicate filters with {n} files of {corpus}', flush=True)
+    excluded = set()
+    for other in exclude_sources:
+        o = json.loads(other.read_text())
+        excluded |= {p['name'] for p in o.get('npm', []) + o.get('debian', [])}
     totals = {'train': 0, 'val': 0, 'heldout': 0}
     raw_total = 0
     jobs = [('npm', p) for p in sources['npm']] + [('debian', d) for d in sources['debian']]
     for kind, src in jobs:
+        if src['name'] in excluded:
+            print(f"skip     {src['name']}: already in {', '.join(map(str, exclude_sources))}", flush=True)
+            manifest.setdefault('skipped', []).append(src['name'])
+            continue
         if src['license'] not in allowed:
             raise CorpusError(f"{src['name']}: licence {src['license']} is not in the permissive list")
-        version = src['version'] if kind == 'npm' else debian_version(src['debian'])
-        files = npm_files(src, cache) if kind == 'npm' else debian_files(src)
+        if kind == 'npm' or src.get('version'):
+            version = src['version']
+        else:
+            version = debian_version(src['debian'])
+        files = npm_files(src, cache) if kind == 'npm' else debian_files(src, cache)
         split = split_of(src['name'])
         pkg_dir = out / split / src['name'].replace('/', '__')
         kept, kept_bytes, raw_bytes, reasons = 0, 0, 0, {}
@@ -211,9 +294,13 @@ def main(argv=None) -> int:
     ap.add_argument('--sources', type=Path, default=here / 'sources.json')
     ap.add_argument('--out', type=Path, default=Path('corpus'))
     ap.add_argument('--manifest', type=Path, default=here.parent / 'corpus-manifest.json')
+    ap.add_argument('--seed-from', type=Path, action='append', default=[],
+                    help='an existing corpus whose files seed the exact and near duplicate filters')
+    ap.add_argument('--exclude-sources', type=Path, action='append', default=[],
+                    help='skip packages whose name is in this sources file')
     args = ap.parse_args(argv)
     try:
-        m = build(args.sources, args.out, args.manifest)
+        m = build(args.sources, args.out, args.manifest, args.seed_from, args.exclude_sources)
     except CorpusError as e:
         print(f'corpus: error: {e}', file=sys.stderr)
         return 1

@@ -10,12 +10,15 @@ becomes [file] + ids + [endoftext]; a share of files (fim-rate) is written as
 --pack (repository-level packing): the files of one package are written consecutively (packages
 in a seeded order, files in path order), so a training window spans neighbouring files of one
 package and copying names across files pays.
+--val-from DIR: val.bin (and its stats) copied from an earlier data dir instead of encoded, so a
+token file built from another corpus (the extra corpus, runs/data3) keeps the same validation.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
+import shutil
 import sys
 from multiprocessing import Pool
 from pathlib import Path
@@ -112,10 +115,12 @@ def main(argv=None) -> int:
     ap.add_argument('--procs', type=int, default=2)
     ap.add_argument('--tokenizer', type=Path, default=None, help='reuse this tokenizer.json')
     ap.add_argument('--pack', action='store_true', help='files of one package consecutive (train split)')
+    ap.add_argument('--val-from', type=Path, default=None,
+                    help='copy val.bin and its stats from this data dir instead of encoding corpus/val')
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     train_files = list_files(args.corpus / 'train')
-    val_files = list_files(args.corpus / 'val')
+    val_files = list_files(args.corpus / 'val') if args.val_from is None else [None]
     if not train_files or not val_files:
         print('data: error: empty train or val split; run models.pipeline.corpus first', file=sys.stderr)
         return 1
@@ -128,7 +133,13 @@ def main(argv=None) -> int:
         tok.save(tok_path)
         print(f'tokenizer: {tok.vocab_size} entries from {len(sample)} files', flush=True)
     stats = {}
-    for name, files, mb, fim in (('val', val_files, args.val_mb, 0.0), ('train', train_files, args.train_mb, args.fim_rate)):
+    splits = [('val', val_files, args.val_mb, 0.0), ('train', train_files, args.train_mb, args.fim_rate)]
+    if args.val_from is not None:
+        shutil.copyfile(args.val_from / 'val.bin', args.out / 'val.bin')
+        stats['val'] = dict(json.loads((args.val_from / 'stats.json').read_text())['val'], copiedFrom=str(args.val_from))
+        print(f"val: copied from {args.val_from} ({stats['val']['tokens']} tokens)", flush=True)
+        splits = splits[1:]
+    for name, files, mb, fim in splits:
         chosen = sample_files(files, mb, seed=2)
         if args.pack and name == 'train':
             chosen = pack_by_package(chosen, args.corpus / name, seed=4)

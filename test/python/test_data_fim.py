@@ -78,3 +78,65 @@ def test_fails_loudly_on_missing_package_and_corrupt_tarball(tmp_path):
         tar.addfile(info, io.BytesIO(b'module.exports = 1;\n'))
     (cache / 'ok_1.0.0.tgz').write_bytes(buf.getvalue())
     assert list(corpus.npm_files({'name': 'ok', 'version': '1.0.0'}, cache)) == [('index.js', b'module.exports = 1;\n')]
+
+
+def _tgz(files: dict) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w:gz') as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo('package/' + name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_extra_corpus_is_seeded_by_an_existing_one_and_skips_its_packages(tmp_path):
+    """--seed-from: a file equal or near to one of the existing corpus is out; --exclude-sources:
+    a package name the first sources file has is skipped; the split stays by package."""
+    names = {}
+    for i in range(500):
+        names.setdefault(corpus.split_of(f'pkg{i}'), f'pkg{i}')
+    text = lambda tag: ('\n'.join(f'const {tag}_{i} = compute({i}, "{tag}");' for i in range(60)) + '\n').encode()
+    seen = text('seen')
+    seed = tmp_path / 'old' / 'heldout' / 'oldpkg'
+    seed.mkdir(parents=True)
+    (seed / 'a.js').write_bytes(seen)
+    for split in ('train', 'val'):
+        (tmp_path / 'old' / split).mkdir()
+    out = tmp_path / 'extra'
+    (out / 'cache').mkdir(parents=True)
+    for split, name in names.items():
+        files = {'index.js': text(name)}
+        if split == 'train':
+            files['copy.js'] = seen
+            files['near.js'] = seen.replace(b'seen_7 ', b'changed ')
+        (out / 'cache' / f'{name}_1.0.0.tgz').write_bytes(_tgz(files))
+    first = {'permissiveLicenses': ['MIT'], 'npm': [{'name': 'oldpkg', 'version': '1.0.0', 'license': 'MIT'}], 'debian': []}
+    (tmp_path / 'first.json').write_text(json.dumps(first))
+    extra = {'permissiveLicenses': ['MIT'], 'debian': [],
+             'npm': first['npm'] + [{'name': n, 'version': '1.0.0', 'license': 'MIT'} for n in names.values()]}
+    (tmp_path / 'extra.json').write_text(json.dumps(extra))
+    m = corpus.build(tmp_path / 'extra.json', out, tmp_path / 'm.json', [tmp_path / 'old'], [tmp_path / 'first.json'])
+    assert m['skipped'] == ['oldpkg'] and m['seededFrom'][0]['files'] == 1
+    by_name = {p['name']: p for p in m['packages']}
+    assert {p['split'] for p in m['packages']} == {'train', 'val', 'heldout'}
+    train = by_name[names['train']]
+    assert train['filesKept'] == 1 and train['rejected'] == {'duplicate': 1, 'near-duplicate': 1}
+    assert (out / 'train' / names['train'] / 'index.js').exists()
+    assert not (out / 'train' / names['val']).exists() and (out / 'val' / names['val'] / 'index.js').exists()
+
+
+def test_data_val_from_copies_validation(tmp_path):
+    from models.pipeline import data
+    from conftest import FIXTURES
+    (tmp_path / 'c' / 'train' / 'p').mkdir(parents=True)
+    (tmp_path / 'c' / 'train' / 'p' / 'a.js').write_bytes(b'let a = 1;\n' * 20)
+    old = tmp_path / 'old'
+    old.mkdir()
+    (old / 'val.bin').write_bytes(b'\x01\x00\x02\x00')
+    (old / 'stats.json').write_text(json.dumps({'val': {'files': 1, 'bytes': 9, 'tokens': 2}}))
+    assert data.main(['--corpus', str(tmp_path / 'c'), '--out', str(tmp_path / 'd'), '--procs', '1', '--pack',
+                      '--tokenizer', str(FIXTURES / 'tiny-cat' / 'tokenizer.json'), '--val-from', str(old)]) == 0
+    assert (tmp_path / 'd' / 'val.bin').read_bytes() == b'\x01\x00\x02\x00'
+    stats = json.loads((tmp_path / 'd' / 'stats.json').read_text())
+    assert stats['val']['tokens'] == 2 and stats['train']['files'] == 1 and stats['train']['tokens'] > 0
