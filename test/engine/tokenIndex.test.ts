@@ -124,3 +124,57 @@ test('edits rebuild only nearby blocks; insertion at the start and undo give the
   const st = idx.stats();
   assert.ok(st.bytes / st.tokens <= 8, `index bytes per token ${(st.bytes / st.tokens).toFixed(2)}`);
 });
+
+test('workspace files merged into segments: estimates equal brute force through adds, changes, removals and compaction', () => {
+  const r = seededRng(21);
+  const idx = new TokenIndex({ merge: 3000, maxSegment: 12_000 });
+  const files = new Map<string, Int32Array>();
+  const open = Int32Array.from({ length: 1500 }, () => Math.floor(r() * 5));
+  idx.update('open', asDoc(open, 0));
+  const check = (what: string) => {
+    const docs = [open, ...files.values()];
+    for (let q = 0; q < 40; q++) {
+      const src = docs[q % docs.length];
+      const s = Math.floor(r() * Math.max(1, src.length - 40));
+      const ctx = Array.from(src.subarray(s, s + 1 + Math.floor(r() * 40)));
+      if (q % 3 === 0) ctx.push(Math.floor(r() * 5));
+      sameEstimate(idx.lookup(['open']).estimate(ctx), brute(docs, ctx), `${what}, query ${q}`);
+    }
+  };
+  for (let i = 0; i < 30; i++) {
+    const f = Int32Array.from({ length: 200 + Math.floor(r() * 900) }, () => Math.floor(r() * 5));
+    files.set(`w${i}`, f);
+    idx.update(`w${i}`, asDoc(f, 0), true);
+  }
+  assert.ok(idx.merges >= 3, `segments made: ${idx.merges}`);
+  assert.ok(idx.stats().segments < 6, `segments now: ${idx.stats().segments}`);
+  check('after adds');
+  for (let i = 0; i < 30; i += 3) {                                // a third changed, a third removed
+    const f = Int32Array.from({ length: 300 }, () => Math.floor(r() * 5));
+    files.set(`w${i}`, f);
+    idx.update(`w${i}`, asDoc(f, 0), true);
+    files.delete(`w${i + 1}`);
+    idx.remove(`w${i + 1}`);
+  }
+  check('after changes and removals');
+  for (const id of [...files.keys()].slice(0, 15)) { files.delete(id); idx.remove(id); }
+  check('after compaction');
+  assert.equal(idx.stats().workspaceFiles, files.size);
+  assert.equal(idx.stats().tokens, open.length + [...files.values()].reduce((a, f) => a + f.length, 0));
+  idx.update('w2', asDoc(files.get('w2') ?? open, 0));             // a workspace file opened: an open document
+  assert.ok(!idx.isIndexOnly('w2'));
+});
+
+test('a match never runs from one workspace file into the next', () => {
+  const idx = new TokenIndex({ merge: 1, maxSegment: 1 << 20 });
+  idx.update('a', asDoc(Int32Array.from([1, 2, 3]), 9), true);
+  idx.update('b', asDoc(Int32Array.from([4, 5, 6]), 9), true);
+  assert.equal(idx.stats().segments, 1);
+  const across = idx.lookup().estimate([3, 4]);                    // 3 ends a, 4 starts b: only "4" matches
+  assert.equal(across.k, 1);
+  assert.deepEqual([...across.counts], [[5, 1]]);
+  const e = idx.lookup().estimate([1, 2]);
+  assert.equal(e.k, 2);
+  assert.deepEqual([...e.counts], [[3, 1]]);
+  assert.equal(idx.lookup().estimate([2, 3]).k, 0, 'a file\'s last token has no next token');
+});

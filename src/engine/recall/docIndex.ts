@@ -42,6 +42,8 @@ export class DocIndex {
   private blocks: Block[] = [];
   private byKey = new Map<string, SuffixArray>();
   tokens = 0;
+  /** The token array indexed (a workspace store copies it into a segment). */
+  ids?: ArrayLike<number>;
   /** Blocks built by the last update (the rest were reused). */
   lastBuilt = 0;
 
@@ -66,6 +68,7 @@ export class DocIndex {
     this.blocks = blocks;
     this.byKey = next;
     this.tokens = dt.ids.length;
+    this.ids = dt.ids;
     this.lastBuilt = built;
   }
 

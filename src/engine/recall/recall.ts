@@ -35,7 +35,8 @@ export class Recall {
     if (this.indexed.get(docId) === dt) return;
     const t0 = performance.now();
     const built = this.index.update(docId, dt, indexOnly);
-    this.indexed.set(docId, dt);
+    if (indexOnly) this.indexed.delete(docId);            // a workspace file's tokens are not kept apart from its index
+    else this.indexed.set(docId, dt);
     this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${built} blocks built in ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
@@ -46,7 +47,7 @@ export class Recall {
 
   clear(): void { this.index.clear(); this.indexed.clear(); }
 
-  isIndexOnly(docId: string): boolean { return this.index.indexOnly.has(docId); }
+  isIndexOnly(docId: string): boolean { return this.index.isIndexOnly(docId); }
 
   stats(): IndexStats { return this.index.stats(); }
 
@@ -73,8 +74,7 @@ export class Recall {
     }
     const ls = req.tokens.lineStarts;
     const line = Math.min(req.cursorLine, ls.length - 2);
-    const sources = [req.docId, ...req.contextDocIds, ...this.index.indexOnly];
-    const lookup = this.index.lookup(sources, { docId: req.docId, from: ls[line], to: ls[line + 1] });
+    const lookup = this.index.lookup([req.docId, ...req.contextDocIds], { docId: req.docId, from: ls[line], to: ls[line + 1] });
     return new Mixer(lookup, this.params, req.before, this.vocab);
   }
 

@@ -8,14 +8,17 @@
 export const MAX_MATCH = 48;
 /** Tokens past a block's own ones that its array carries (pattern + next token). */
 export const OVERLAP = MAX_MATCH + 1;
+/** Ends a file inside a segment's token array (no token id is this large): it compares as the end. */
+export const SEP = 0xffff;
 
 export class SuffixArray {
   /** Suffix starts in [0, own), sorted. */
   readonly sa: Int32Array;
 
-  /** tokens: the block's own tokens followed by up to OVERLAP more; own: how many are its own. */
-  constructor(readonly tokens: Uint16Array, readonly own: number) {
-    this.sa = sortSuffixes(tokens, own);
+  /** tokens: the block's own tokens followed by up to OVERLAP more; own: how many are its own.
+   * sorted: the suffix starts already in order (a merge of sorted arrays, mergeSuffixes). */
+  constructor(readonly tokens: Uint16Array, readonly own: number, sorted?: Int32Array) {
+    this.sa = sorted ?? sortSuffixes(tokens, own);
   }
 
   /** Bytes held (tokens + suffix array). */
@@ -25,7 +28,7 @@ export class SuffixArray {
   private cmp(s: number, p: ArrayLike<number>, from: number, k: number): number {
     const t = this.tokens, n = t.length;
     for (let j = 0; j < k; j++) {
-      if (s + j >= n) return -1;                         // the suffix ends first: it sorts before
+      if (s + j >= n || t[s + j] === SEP) return -1;     // the suffix ends first: it sorts before
       const d = t[s + j] - p[from + j];
       if (d !== 0) return d;
     }
@@ -94,4 +97,40 @@ export function sortSuffixes(t: Uint16Array, own: number): Int32Array {
   let o = 0;
   for (let j = 0; j < n; j++) if (order[j] < own) sa[o++] = order[j];
   return sa;
+}
+
+/** Order of the suffixes at a and b of a segment's tokens on their first MAX_MATCH tokens (SEP, which
+ * ends every file and the array, first), ties by position. */
+function cmpSuffixes(t: Uint16Array, a: number, b: number): number {
+  for (let j = 0; j < MAX_MATCH; j++) {
+    const x = t[a + j], y = t[b + j];
+    if (x !== y) return x === SEP ? -1 : y === SEP ? 1 : x - y;
+    if (x === SEP) break;
+  }
+  return a - b;
+}
+
+/**
+ * Merges runs of suffix starts of t, each sorted on its first MAX_MATCH tokens, into one sorted
+ * array (pairwise, O(n log runs) comparisons): a segment is built from its blocks' arrays
+ * without sorting again. Any order that refines the MAX_MATCH-token order answers queries.
+ */
+export function mergeSuffixes(t: Uint16Array, runs: Int32Array[]): Int32Array {
+  if (t.length > 0 && t[t.length - 1] !== SEP) throw new Error('a segment ends with SEP');
+  let level = runs.filter((r) => r.length > 0);
+  if (level.length === 0) return new Int32Array(0);
+  while (level.length > 1) {
+    const next: Int32Array[] = [];
+    for (let r = 0; r + 1 < level.length; r += 2) {
+      const a = level[r], b = level[r + 1], out = new Int32Array(a.length + b.length);
+      let i = 0, j = 0, o = 0;
+      while (i < a.length && j < b.length) out[o++] = cmpSuffixes(t, a[i], b[j]) <= 0 ? a[i++] : b[j++];
+      while (i < a.length) out[o++] = a[i++];
+      while (j < b.length) out[o++] = b[j++];
+      next.push(out);
+    }
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
 }

@@ -1,0 +1,161 @@
+// Index-only workspace files, kept log-structured so that a lookup searches a few large arrays
+// instead of thousands of small ones: a file added is searchable at once as its blocks (pending);
+// once MERGE tokens are pending they become one segment (the files' tokens end to end, each
+// followed by SEP, and one suffix array merged from the blocks' sorted arrays: nothing is sorted
+// again), and a segment at least half the size of the one before it is merged into it (up to
+// MAX_SEGMENT tokens). A removed or changed file is marked dead in its segment (a bit a token);
+// a segment more than half dead is rewritten with its live files (its array filtered: the order
+// holds). Lookups skip dead occurrences and never match across SEP.
+import type { DocTokens } from '../docTokens';
+import { DocIndex, type Block } from './docIndex';
+import { mergeSuffixes, SEP, SuffixArray } from './suffixArray';
+
+export interface StoreLimits {
+  /** Pending tokens that make a segment. */
+  merge: number;
+  /** Largest segment a merge makes. */
+  maxSegment: number;
+}
+
+export const DEFAULT_LIMITS: StoreLimits = { merge: 32_768, maxSegment: 262_144 };
+
+/** One searchable array of the store: a block of a pending file or a segment (with its dead bits). */
+export interface StorePart { block: Block; dead?: Uint8Array }
+
+interface Segment {
+  sa: SuffixArray;
+  /** File id -> [from, to) of its tokens in sa.tokens. */
+  files: Map<string, [number, number]>;
+  dead?: Uint8Array;
+  live: number;
+}
+
+/** A file's tokens and its sorted suffix starts, both in the coordinates of the segment being built. */
+interface Placed { id: string; tokens: ArrayLike<number>; runs: Int32Array[] }
+
+export class WorkspaceStore {
+  private readonly pending = new Map<string, DocIndex>();
+  private pendingTokens = 0;
+  private segments: Segment[] = [];
+  private readonly where = new Map<string, Segment>();
+  /** Segments made or rewritten since the store was created (tests, logs). */
+  merges = 0;
+
+  constructor(private readonly limits: StoreLimits = DEFAULT_LIMITS) {}
+
+  has(id: string): boolean { return this.pending.has(id) || this.where.has(id); }
+
+  get size(): number { return this.pending.size + this.where.size; }
+
+  ids(): IterableIterator<string> { return [...this.pending.keys(), ...this.where.keys()][Symbol.iterator](); }
+
+  /** Adds or replaces a file; returns the blocks built (a pending file's unchanged blocks are reused). */
+  add(id: string, dt: DocTokens): number {
+    let d = this.pending.get(id);
+    if (d) this.pendingTokens -= d.tokens;
+    else { this.remove(id); d = new DocIndex(); this.pending.set(id, d); }
+    d.update(dt);
+    this.pendingTokens += d.tokens;
+    if (this.pendingTokens >= this.limits.merge) this.flush();
+    return d.lastBuilt;
+  }
+
+  remove(id: string): void {
+    const d = this.pending.get(id);
+    if (d) { this.pendingTokens -= d.tokens; this.pending.delete(id); return; }
+    const seg = this.where.get(id);
+    if (!seg) return;
+    const [from, to] = seg.files.get(id)!;
+    seg.files.delete(id);
+    this.where.delete(id);
+    seg.dead ??= new Uint8Array((seg.sa.tokens.length >> 3) + 1);
+    for (let p = from; p < to; p++) seg.dead[p >> 3] |= 1 << (p & 7);
+    seg.live -= to - from;
+    if (seg.live * 2 < seg.sa.tokens.length) {
+      const i = this.segments.indexOf(seg);
+      if (seg.live === 0) this.segments.splice(i, 1);
+      else this.segments[i] = this.build(this.carry([seg]));
+    }
+  }
+
+  clear(): void {
+    this.pending.clear();
+    this.pendingTokens = 0;
+    this.segments = [];
+    this.where.clear();
+  }
+
+  /** Pending files become one segment; then small segments are merged into the ones before them. */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const placed: Placed[] = [];
+    let base = 0;
+    for (const [id, d] of this.pending) {
+      const ids = d.ids!;
+      placed.push({ id, tokens: ids, runs: d.all.map((b) => b.sa.sa.map((p) => base + b.start + p)) });
+      base += ids.length + 1;
+    }
+    this.pending.clear();
+    this.pendingTokens = 0;
+    this.segments.push(this.build(placed));
+    for (let n = this.segments.length; n >= 2; n = this.segments.length) {
+      const a = this.segments[n - 2], b = this.segments[n - 1];
+      if (b.live * 2 < a.live || a.live + b.live > this.limits.maxSegment) break;
+      this.segments.splice(n - 2, 2, this.build(this.carry([a, b])));
+    }
+  }
+
+  /** The live files of segments, with their arrays filtered of dead starts and moved to new places. */
+  private carry(segs: Segment[]): Placed[] {
+    const placed: Placed[] = [];
+    let base = 0;
+    for (const s of segs) {
+      const at = new Int32Array(s.sa.tokens.length).fill(-1);  // old position -> new one (-1: dead)
+      const runStart = placed.length;
+      for (const [id, [from, to]] of s.files) {
+        for (let p = from; p < to; p++) at[p] = base + p - from;
+        placed.push({ id, tokens: s.sa.tokens.subarray(from, to), runs: [] });
+        base += to - from + 1;
+      }
+      const run = new Int32Array(s.live);
+      let o = 0;
+      for (const p of s.sa.sa) if (at[p] >= 0) run[o++] = at[p];
+      if (placed.length > runStart) placed[runStart].runs.push(run.subarray(0, o));
+    }
+    return placed;
+  }
+
+  private build(placed: Placed[]): Segment {
+    let n = 0;
+    for (const f of placed) n += f.tokens.length + 1;
+    const tokens = new Uint16Array(n);
+    const files = new Map<string, [number, number]>();
+    let at = 0;
+    for (const f of placed) {
+      for (let i = 0; i < f.tokens.length; i++) tokens[at + i] = f.tokens[i];
+      files.set(f.id, [at, at + f.tokens.length]);
+      at += f.tokens.length;
+      tokens[at++] = SEP;
+    }
+    const sa = new SuffixArray(tokens, n, mergeSuffixes(tokens, placed.flatMap((f) => f.runs)));
+    const seg: Segment = { sa, files, live: n - placed.length };
+    for (const id of files.keys()) this.where.set(id, seg);
+    this.merges++;
+    return seg;
+  }
+
+  /** What a lookup searches: the pending files' blocks and the segments. */
+  parts(): StorePart[] {
+    const out: StorePart[] = [];
+    for (const d of this.pending.values()) for (const block of d.all) out.push({ block });
+    for (const s of this.segments) out.push({ block: { sa: s.sa, start: 0 }, dead: s.dead });
+    return out;
+  }
+
+  stats(): { files: number; tokens: number; bytes: number; segments: number } {
+    let tokens = this.pendingTokens, bytes = 0;
+    for (const d of this.pending.values()) bytes += d.bytes;
+    for (const s of this.segments) { tokens += s.live; bytes += s.sa.bytes + (s.dead?.byteLength ?? 0); }
+    return { files: this.size, tokens, bytes, segments: this.segments.length };
+  }
+}
