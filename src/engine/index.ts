@@ -1,5 +1,6 @@
 // The engine: class Engine implements CatEngine. VS Code-free; the extension's worker and
 // the CLI use only what this file exports.
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { checkChunkSize, ContractError, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
@@ -18,6 +19,7 @@ import { scoreCat, scoreDense, scoreWithTail } from './scoring';
 import { CatState } from './catState';
 import { DenseState, type ContextEntry, type SeqState } from './state';
 import { summarizeDocument } from './summaryRun';
+import { IndexPersistence } from './recall/indexPersist';
 import { loadParams } from './recall/params';
 import { Recall } from './recall/recall';
 import { workspaceTokens } from './recall/workspaceFiles';
@@ -88,6 +90,7 @@ export class Engine implements CatEngine {
     if (opts.persistDir) {
       this.persist = new ChunkPersistence(opts.persistDir, this.store, log);
       this.persist.load();
+      this.recall.persistTo(new IndexPersistence(opts.persistDir, (c.files[c.tokenizer.file]?.sha256 ?? 'unknown').slice(0, 16), log));
     }
     this.info = {
       modelName: c.name, kind: c.kind, chunkSizes: [...c.chunkSizes], defaultChunkSize: c.defaultChunkSize,
@@ -176,11 +179,15 @@ export class Engine implements CatEngine {
 
   indexFile(fileId: string, text: string | Uint8Array): DocumentCheck {
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    const key = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+    if (this.recall.confirm(fileId, key)) return { ok: true };          // indexed (or restored) with this content
     const { check, tokens } = workspaceTokens(bytes, this.tokenizer);
     if (!tokens) { this.log.debug(`index ${fileId}: ${check.reason}`); this.recall.remove(fileId); return check; }
-    this.recall.sync(fileId, tokens, true);
+    this.recall.sync(fileId, tokens, true, key);
     return check;
   }
+
+  indexPassDone(): void { this.recall.passDone(); }
 
   removeIndexFile(fileId: string): void { if (this.recall.isIndexOnly(fileId)) this.recall.remove(fileId); }
 
@@ -409,6 +416,7 @@ export class Engine implements CatEngine {
     this.background.abort();
     await this.lock.catch(() => undefined);
     this.persist?.dispose();
+    this.recall.writeNow();
     this.pool.clear();
     await this.model.dispose();
   }

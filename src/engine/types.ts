@@ -236,6 +236,9 @@ export interface CatEngine {
    * of completions, not the model's context. Binary or huge files are refused (check.ok false). */
   indexFile(fileId: string, text: string | Uint8Array): DocumentCheck;
   removeIndexFile(fileId: string): void;
+  /** A pass over the workspace sent every file it keeps: files restored from the persisted index
+   * that it did not send are dropped. */
+  indexPassDone(): void;
   indexStats(): IndexStats;
   clearCache(): void;
   dispose(): Promise<void>;

@@ -43,6 +43,7 @@ export const DEFAULT_TIMEOUTS: Record<Op, number> = {
   stats: 120_000,
   indexFile: 60_000,
   removeIndexFile: 60_000,
+  indexPassDone: 60_000,
   indexStats: 60_000,
   clear: 60_000,
   dispose: 5_000,
@@ -241,6 +242,11 @@ export class EngineClient {
 
   async removeIndexFile(fileId: string): Promise<void> {
     await this.call('removeIndexFile', { fileId });
+  }
+
+  /** The workspace pass sent everything it keeps (restored files it did not send are dropped). */
+  async indexPassDone(): Promise<void> {
+    await this.call('indexPassDone', {});
   }
 
   indexStats(): Promise<IndexStats> {

@@ -88,6 +88,10 @@ const handlers: { [K in keyof OpMap]: Handler<K> } = {
     requireEngine().removeIndexFile(a.fileId);
     return null;
   },
+  indexPassDone: async () => {
+    requireEngine().indexPassDone();
+    return null;
+  },
   indexStats: async () => requireEngine().indexStats(),
   clear: async () => {
     requireEngine().clearCache();

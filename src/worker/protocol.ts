@@ -43,6 +43,7 @@ export interface OpMap {
   /** An index-only document (a workspace file that is not open): raw bytes as read from disk. */
   indexFile: { args: { fileId: string; text: string | Uint8Array }; result: DocumentCheck };
   removeIndexFile: { args: { fileId: string }; result: null };
+  indexPassDone: { args: Record<string, never>; result: null };
   indexStats: { args: Record<string, never>; result: IndexStats };
   clear: { args: Record<string, never>; result: null };
   dispose: { args: Record<string, never>; result: null };

@@ -6,6 +6,7 @@ import type { DocTokenizer } from '../tokenizer';
 import type { GateReport, IndexStats, Logger } from '../types';
 import { confidence, gateFeatures, type SuggestionShape } from './gate';
 import { Healer } from './heal';
+import type { IndexPersistence } from './indexPersist';
 import { Mixer } from './mixer';
 import type { RecallParams } from './params';
 import { TokenIndex } from './tokenIndex';
@@ -24,25 +25,72 @@ export interface RecallRequest {
   useIndex: boolean;
 }
 
+/** Quiet time after the last workspace change before the segments are written. */
+const WRITE_DELAY_MS = 5000;
+
 export class Recall {
   readonly index = new TokenIndex();
   private readonly indexed = new Map<string, DocTokens>();
+  private persistence?: IndexPersistence;
+  private written = -1;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(public params: RecallParams | undefined, private readonly tok: DocTokenizer, private readonly vocab: number, private readonly log: Logger) {}
 
+  /** Reads the persisted workspace segments (their files come back as they are confirmed) and keeps them written. */
+  persistTo(p: IndexPersistence): void {
+    this.persistence = p;
+    const segs = p.load();
+    this.index.restore(segs);
+    this.written = this.index.workspaceVersion;
+    if (segs.length) this.log.info(`workspace index: ${segs.length} segments restored from ${p.file} (live again as their files are sent)`);
+  }
+
+  /** A workspace file with this content key is in the index already: nothing to tokenize. */
+  confirm(docId: string, key: string): boolean {
+    const ok = this.index.confirm(docId, key);
+    if (ok) this.changed();
+    return ok;
+  }
+
+  /** The extension's pass over the workspace ended: restored files it did not send are dropped. */
+  passDone(): void { this.index.sweep(); this.changed(); }
+
+  private changed(): void {
+    if (!this.persistence || this.timer) return;
+    this.timer = setTimeout(() => { this.timer = undefined; this.writeNow(); }, WRITE_DELAY_MS);
+    this.timer.unref?.();
+  }
+
+  /** Writes the segments when they changed since the last write. */
+  writeNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.persistence) return;
+    const segs = this.index.segments();
+    if (this.index.workspaceVersion === this.written) return;
+    const t0 = performance.now();
+    this.persistence.write(segs);
+    this.written = this.index.workspaceVersion;
+    this.log.debug(`workspace index: ${segs.length} segments written in ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+
   /** Brings a document's index up to its token array (nothing to do when it is the one indexed). */
-  sync(docId: string, dt: DocTokens, indexOnly = false): void {
+  sync(docId: string, dt: DocTokens, indexOnly = false, key = ''): void {
     if (this.indexed.get(docId) === dt) return;
     const t0 = performance.now();
-    const built = this.index.update(docId, dt, indexOnly);
+    const built = this.index.update(docId, dt, indexOnly, key);
+    if (indexOnly) this.changed();
     if (indexOnly) this.indexed.delete(docId);            // a workspace file's tokens are not kept apart from its index
     else this.indexed.set(docId, dt);
     this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${built} blocks built in ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
   remove(docId: string): void {
+    const ws = this.index.isIndexOnly(docId);
     this.index.remove(docId);
     this.indexed.delete(docId);
+    if (ws) this.changed();
   }
 
   clear(): void { this.index.clear(); this.indexed.clear(); }

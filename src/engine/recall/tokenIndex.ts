@@ -7,7 +7,7 @@
 import type { DocTokens } from '../docTokens';
 import { DocIndex, type Block } from './docIndex';
 import { MAX_MATCH, SEP } from './suffixArray';
-import { WorkspaceStore, type StoreLimits } from './workspaceStore';
+import { WorkspaceStore, type Segment, type StoreLimits } from './workspaceStore';
 
 export interface Estimate {
   /** Length of the longest context suffix that occurs (tokens); 0 when none does. */
@@ -36,8 +36,8 @@ export class TokenIndex {
   constructor(limits?: StoreLimits) { this.store = new WorkspaceStore(limits); }
 
   /** Indexes (or re-indexes) a document's tokens; unchanged blocks are reused. Returns blocks built. */
-  update(docId: string, dt: DocTokens, indexOnly = false): number {
-    if (indexOnly) { this.docs.delete(docId); return this.store.add(docId, dt); }
+  update(docId: string, dt: DocTokens, indexOnly = false, key = ''): number {
+    if (indexOnly) { this.docs.delete(docId); return this.store.add(docId, dt, key); }
     this.store.remove(docId);
     let d = this.docs.get(docId);
     if (!d) { d = new DocIndex(); this.docs.set(docId, d); }
@@ -51,6 +51,21 @@ export class TokenIndex {
 
   /** Segments made by merges so far (tests). */
   get merges(): number { return this.store.merges; }
+
+  /** A workspace file with this content key is indexed (or restored from disk and now live again). */
+  confirm(docId: string, key: string): boolean { return this.store.confirm(docId, key); }
+
+  /** Restored workspace files that were not sent again are dropped. */
+  sweep(): void { this.store.sweep(); }
+
+  /** Changes whenever the workspace segments do. */
+  get workspaceVersion(): number { return this.store.version; }
+
+  /** The workspace files as segments (pending ones merged first), to persist. */
+  segments(): readonly Segment[] { this.store.flush(); return this.store.allSegments; }
+
+  /** Segments read back from disk. */
+  restore(segs: Segment[]): void { this.store.restore(segs); }
 
   remove(docId: string): void {
     this.docs.delete(docId);

@@ -5,7 +5,9 @@
 // again), and a segment at least half the size of the one before it is merged into it (up to
 // MAX_SEGMENT tokens). A removed or changed file is marked dead in its segment (a bit a token);
 // a segment more than half dead is rewritten with its live files (its array filtered: the order
-// holds). Lookups skip dead occurrences and never match across SEP.
+// holds). Lookups skip dead occurrences and never match across SEP. Files carry a content key:
+// segments restored from disk (indexPersist.ts) start with every file dead, and a file sent again
+// with the same key is brought back to life instead of being tokenized and sorted again.
 import type { DocTokens } from '../docTokens';
 import { DocIndex, type Block } from './docIndex';
 import { mergeSuffixes, SEP, SuffixArray } from './suffixArray';
@@ -22,24 +24,39 @@ export const DEFAULT_LIMITS: StoreLimits = { merge: 32_768, maxSegment: 262_144 
 /** One searchable array of the store: a block of a pending file or a segment (with its dead bits). */
 export interface StorePart { block: Block; dead?: Uint8Array }
 
-interface Segment {
+/** A file's place in a segment's tokens and its content key. */
+export interface FileSpan { from: number; to: number; key: string }
+
+export interface Segment {
   sa: SuffixArray;
-  /** File id -> [from, to) of its tokens in sa.tokens. */
-  files: Map<string, [number, number]>;
+  /** Live file id -> its span in sa.tokens. */
+  files: Map<string, FileSpan>;
+  /** Restored files not sent again yet (dead until confirmed). */
+  restored: Map<string, FileSpan>;
   dead?: Uint8Array;
   live: number;
 }
 
 /** A file's tokens and its sorted suffix starts, both in the coordinates of the segment being built. */
-interface Placed { id: string; tokens: ArrayLike<number>; runs: Int32Array[] }
+interface Placed { id: string; key: string; tokens: ArrayLike<number>; runs: Int32Array[] }
+
+function setDead(seg: Segment, from: number, to: number, dead: boolean): void {
+  seg.dead ??= new Uint8Array((seg.sa.tokens.length >> 3) + 1);
+  for (let p = from; p < to; p++) {
+    if (dead) seg.dead[p >> 3] |= 1 << (p & 7); else seg.dead[p >> 3] &= ~(1 << (p & 7));
+  }
+}
 
 export class WorkspaceStore {
-  private readonly pending = new Map<string, DocIndex>();
+  private readonly pending = new Map<string, { d: DocIndex; key: string }>();
   private pendingTokens = 0;
   private segments: Segment[] = [];
   private readonly where = new Map<string, Segment>();
+  private readonly restoredIn = new Map<string, Segment>();
   /** Segments made or rewritten since the store was created (tests, logs). */
   merges = 0;
+  /** Bumped whenever the segments change (what persistence writes). */
+  version = 0;
 
   constructor(private readonly limits: StoreLimits = DEFAULT_LIMITS) {}
 
@@ -50,39 +67,96 @@ export class WorkspaceStore {
   ids(): IterableIterator<string> { return [...this.pending.keys(), ...this.where.keys()][Symbol.iterator](); }
 
   /** Adds or replaces a file; returns the blocks built (a pending file's unchanged blocks are reused). */
-  add(id: string, dt: DocTokens): number {
-    let d = this.pending.get(id);
-    if (d) this.pendingTokens -= d.tokens;
-    else { this.remove(id); d = new DocIndex(); this.pending.set(id, d); }
-    d.update(dt);
-    this.pendingTokens += d.tokens;
+  add(id: string, dt: DocTokens, key = ''): number {
+    const p = this.pending.get(id);
+    if (p) this.pendingTokens -= p.d.tokens;
+    else this.remove(id);
+    this.dropRestored(id);
+    const entry = p ?? { d: new DocIndex(), key };
+    entry.key = key;
+    this.pending.set(id, entry);
+    entry.d.update(dt);
+    this.pendingTokens += entry.d.tokens;
     if (this.pendingTokens >= this.limits.merge) this.flush();
-    return d.lastBuilt;
+    return entry.d.lastBuilt;
+  }
+
+  /** The file is indexed with this content key already (live), or was restored with it (now live again). */
+  confirm(id: string, key: string): boolean {
+    if (!key) return false;
+    const live = this.pending.get(id)?.key ?? this.where.get(id)?.files.get(id)?.key;
+    if (live !== undefined) return live === key;
+    const seg = this.restoredIn.get(id);
+    const span = seg?.restored.get(id);
+    if (!seg || !span || span.key !== key) return false;
+    seg.restored.delete(id);
+    this.restoredIn.delete(id);
+    seg.files.set(id, span);
+    this.where.set(id, seg);
+    setDead(seg, span.from, span.to, false);
+    seg.live += span.to - span.from;
+    return true;
+  }
+
+  private dropRestored(id: string): void {
+    const seg = this.restoredIn.get(id);
+    if (seg) { seg.restored.delete(id); this.restoredIn.delete(id); }
   }
 
   remove(id: string): void {
-    const d = this.pending.get(id);
-    if (d) { this.pendingTokens -= d.tokens; this.pending.delete(id); return; }
+    this.dropRestored(id);
+    const p = this.pending.get(id);
+    if (p) { this.pendingTokens -= p.d.tokens; this.pending.delete(id); return; }
     const seg = this.where.get(id);
     if (!seg) return;
-    const [from, to] = seg.files.get(id)!;
+    const span = seg.files.get(id)!;
     seg.files.delete(id);
     this.where.delete(id);
-    seg.dead ??= new Uint8Array((seg.sa.tokens.length >> 3) + 1);
-    for (let p = from; p < to; p++) seg.dead[p >> 3] |= 1 << (p & 7);
-    seg.live -= to - from;
-    if (seg.live * 2 < seg.sa.tokens.length) {
-      const i = this.segments.indexOf(seg);
-      if (seg.live === 0) this.segments.splice(i, 1);
-      else this.segments[i] = this.build(this.carry([seg]));
+    setDead(seg, span.from, span.to, true);
+    seg.live -= span.to - span.from;
+    this.compactIfHalfDead(seg);
+  }
+
+  /** Rewrites a segment more than half dead with its live files (not while restored files may come back). */
+  private compactIfHalfDead(seg: Segment): void {
+    if (seg.restored.size > 0 || seg.live * 2 >= seg.sa.tokens.length - seg.files.size) return;
+    const i = this.segments.indexOf(seg);
+    if (seg.live === 0) this.segments.splice(i, 1);
+    else this.segments[i] = this.build(this.carry([seg]));
+    this.version++;
+  }
+
+  /** Restored files never sent again are dropped (segments more than half dead are rewritten). */
+  sweep(): void {
+    for (const seg of [...this.segments]) {
+      if (seg.restored.size === 0) continue;
+      for (const id of seg.restored.keys()) this.restoredIn.delete(id);
+      seg.restored.clear();
+      this.compactIfHalfDead(seg);
     }
   }
+
+  /** Segments read back from disk: their files wait (dead) for confirm(). */
+  restore(segs: Segment[]): void {
+    for (const seg of segs) {
+      for (const [id, span] of seg.files) { seg.restored.set(id, span); this.restoredIn.set(id, seg); }
+      seg.files.clear();
+      seg.live = 0;
+      seg.dead = new Uint8Array((seg.sa.tokens.length >> 3) + 1).fill(0xff);
+      this.segments.push(seg);
+    }
+  }
+
+  /** The segments as they are now (persistence writes them). */
+  get allSegments(): readonly Segment[] { return this.segments; }
 
   clear(): void {
     this.pending.clear();
     this.pendingTokens = 0;
     this.segments = [];
     this.where.clear();
+    this.restoredIn.clear();
+    this.version++;
   }
 
   /** Pending files become one segment; then small segments are merged into the ones before them. */
@@ -90,9 +164,9 @@ export class WorkspaceStore {
     if (this.pending.size === 0) return;
     const placed: Placed[] = [];
     let base = 0;
-    for (const [id, d] of this.pending) {
+    for (const [id, { d, key }] of this.pending) {
       const ids = d.ids!;
-      placed.push({ id, tokens: ids, runs: d.all.map((b) => b.sa.sa.map((p) => base + b.start + p)) });
+      placed.push({ id, key, tokens: ids, runs: d.all.map((b) => b.sa.sa.map((p) => base + b.start + p)) });
       base += ids.length + 1;
     }
     this.pending.clear();
@@ -100,7 +174,7 @@ export class WorkspaceStore {
     this.segments.push(this.build(placed));
     for (let n = this.segments.length; n >= 2; n = this.segments.length) {
       const a = this.segments[n - 2], b = this.segments[n - 1];
-      if (b.live * 2 < a.live || a.live + b.live > this.limits.maxSegment) break;
+      if (a.restored.size > 0 || b.live * 2 < a.live || a.live + b.live > this.limits.maxSegment) break;
       this.segments.splice(n - 2, 2, this.build(this.carry([a, b])));
     }
   }
@@ -112,9 +186,9 @@ export class WorkspaceStore {
     for (const s of segs) {
       const at = new Int32Array(s.sa.tokens.length).fill(-1);  // old position -> new one (-1: dead)
       const runStart = placed.length;
-      for (const [id, [from, to]] of s.files) {
+      for (const [id, { from, to, key }] of s.files) {
         for (let p = from; p < to; p++) at[p] = base + p - from;
-        placed.push({ id, tokens: s.sa.tokens.subarray(from, to), runs: [] });
+        placed.push({ id, key, tokens: s.sa.tokens.subarray(from, to), runs: [] });
         base += to - from + 1;
       }
       const run = new Int32Array(s.live);
@@ -129,32 +203,33 @@ export class WorkspaceStore {
     let n = 0;
     for (const f of placed) n += f.tokens.length + 1;
     const tokens = new Uint16Array(n);
-    const files = new Map<string, [number, number]>();
+    const files = new Map<string, FileSpan>();
     let at = 0;
     for (const f of placed) {
       for (let i = 0; i < f.tokens.length; i++) tokens[at + i] = f.tokens[i];
-      files.set(f.id, [at, at + f.tokens.length]);
+      files.set(f.id, { from: at, to: at + f.tokens.length, key: f.key });
       at += f.tokens.length;
       tokens[at++] = SEP;
     }
     const sa = new SuffixArray(tokens, n, mergeSuffixes(tokens, placed.flatMap((f) => f.runs)));
-    const seg: Segment = { sa, files, live: n - placed.length };
+    const seg: Segment = { sa, files, restored: new Map(), live: n - placed.length };
     for (const id of files.keys()) this.where.set(id, seg);
     this.merges++;
+    this.version++;
     return seg;
   }
 
   /** What a lookup searches: the pending files' blocks and the segments. */
   parts(): StorePart[] {
     const out: StorePart[] = [];
-    for (const d of this.pending.values()) for (const block of d.all) out.push({ block });
+    for (const { d } of this.pending.values()) for (const block of d.all) out.push({ block });
     for (const s of this.segments) out.push({ block: { sa: s.sa, start: 0 }, dead: s.dead });
     return out;
   }
 
   stats(): { files: number; tokens: number; bytes: number; segments: number } {
     let tokens = this.pendingTokens, bytes = 0;
-    for (const d of this.pending.values()) bytes += d.bytes;
+    for (const { d } of this.pending.values()) bytes += d.bytes;
     for (const s of this.segments) { tokens += s.live; bytes += s.sa.bytes + (s.dead?.byteLength ?? 0); }
     return { files: this.size, tokens, bytes, segments: this.segments.length };
   }

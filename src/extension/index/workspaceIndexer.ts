@@ -210,6 +210,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
         },
       );
       if (!cts.token.isCancellationRequested) {
+        await this.engine.indexPassDone();
         const v = this.view;
         this.log.info(`workspace index: ${v.files} files, ~${v.tokens} tokens of the ${v.budgetTokens}-token budget (${this.exts.join(', ') || 'no languages open'}) in ${Date.now() - t0} ms`);
       }
