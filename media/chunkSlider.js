@@ -8,6 +8,9 @@
   const labels = /** @type {HTMLOListElement} */ (document.getElementById('chunk-labels'));
   const current = /** @type {HTMLParagraphElement} */ (document.getElementById('chunk-current'));
   const measure = /** @type {HTMLButtonElement} */ (document.getElementById('measure'));
+  const hint = /** @type {HTMLSpanElement} */ (document.getElementById('chunk-hint'));
+  const left = /** @type {HTMLSpanElement} */ (document.getElementById('scale-left'));
+  const right = /** @type {HTMLSpanElement} */ (document.getElementById('scale-right'));
   /** @type {{value: string|number, label: string, detail: string}[]} */
   let choices = [];
   let sent = -1;
@@ -20,6 +23,11 @@
 
   function render(state) {
     choices = state.choices;
+    if (state.wording) {
+      hint.textContent = state.wording.hint;
+      left.textContent = state.wording.left;
+      right.textContent = state.wording.right;
+    }
     input.max = String(Math.max(0, choices.length - 1));
     input.value = String(state.index);
     input.disabled = !state.ready;

@@ -2,9 +2,12 @@
 
   python3 -m models.pipeline.export --ckpt RUN/ckpt.pt --tokenizer runs/data/tokenizer.json --out models/cat-code-small
   python3 -m models.pipeline.export --tiny cat --tokenizer T.json --out test/fixtures/tiny-cat
+  ... --quality-from corpus/heldout --quality-windows 64    # + held-out bits/byte per chunk size
 
 Writes decoder.onnx (+ compressor.onnx for cat), tokenizer.json, contract.json (models/CONTRACT.md)
 and parity.json: inputs and PyTorch outputs that the Node tests run through onnxruntime-node.
+--quality-from DIR (optional): held-out bits/byte of the PyTorch model at every trained chunk size
+on a fixed sample of DIR's files (quality.py), written as contract.json "quality". 1 thread.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import torch
 
 from .bpe import Tokenizer
 from .model import CAT, ModelConfig, build
+from .quality import measure
 from .reference import CatRunner, DenseRunner, generate
 from .train import PRESETS
 
@@ -144,7 +148,8 @@ def sha256(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, context: int, training: dict) -> dict:
+def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, context: int, training: dict,
+                   quality: dict | None = None) -> dict:
     files = ['decoder.onnx', 'tokenizer.json'] + (['compressor.onnx'] if cfg.kind == 'cat' else [])
     sp = tok.special_ids
     special = {k: sp[k] for k in ('endoftext', 'file', 'fim_prefix', 'fim_suffix', 'fim_middle', 'chunk')}
@@ -168,6 +173,8 @@ def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, conte
         'files': {f: {'sha256': sha256(out / f), 'bytes': (out / f).stat().st_size} for f in files},
         'training': training,
     }
+    if quality is not None:
+        contract['quality'] = quality
     (out / 'contract.json').write_text(json.dumps(contract, indent=1) + '\n')
     return contract
 
@@ -179,7 +186,13 @@ def main(argv=None) -> int:
     ap.add_argument('--tokenizer', type=Path, required=True)
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--context', type=int, default=4096)
+    ap.add_argument('--quality-from', type=Path, help='held-out split folder (corpus/heldout): measure bits/byte')
+    ap.add_argument('--quality-windows', type=int, default=64)
+    ap.add_argument('--quality-tokens', type=int, default=512, help='tokens scored per window')
+    ap.add_argument('--quality-seed', type=int, default=0)
     args = ap.parse_args(argv)
+    if args.quality_from is not None and not args.quality_from.is_dir():
+        ap.error(f'--quality-from {args.quality_from}: not a folder')
     tok = Tokenizer.load(args.tokenizer)
     training = {}
     if args.tiny:
@@ -204,10 +217,17 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.tokenizer, args.out / 'tokenizer.json')
     export_graphs(model, cfg, args.out)
-    contract = write_contract(args.out, args.out.name, cfg, tok, args.context, training)
+    quality = None
+    if args.quality_from is not None:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)                    # small model: one core, beside a training run
+        quality = measure(model, cfg, tok, args.quality_from, args.quality_windows, args.quality_tokens, args.quality_seed)
+        torch.set_num_threads(threads)
+    contract = write_contract(args.out, args.out.name, cfg, tok, args.context, training, quality)
     (args.out / 'parity.json').write_text(json.dumps(parity(model, cfg, tok)) + '\n')
     print(json.dumps({'out': str(args.out), 'modelId': contract['modelId'],
-                      'bytes': {k: v['bytes'] for k, v in contract['files'].items()}}))
+                      'bytes': {k: v['bytes'] for k, v in contract['files'].items()},
+                      **({'bitsPerByte': quality['bitsPerByte']} if quality else {})}))
     return 0
 
 

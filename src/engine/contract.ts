@@ -45,6 +45,23 @@ export interface DecoderSpec extends GraphSpec {
   past: PastSpec;
 }
 
+/**
+ * Held-out quality measured by the exporter (--quality-from): bits per UTF-8 byte of the PyTorch
+ * model on a fixed sample of a split no training saw. Lower is better.
+ */
+export interface ModelQuality {
+  /** The split the sample came from ("heldout"). */
+  split: string;
+  windows: number;
+  windowTokens?: number;
+  seed?: number;
+  /** Tokens and UTF-8 bytes scored (all windows). */
+  tokens: number;
+  bytes: number;
+  /** Keyed by chunk size (cat; a subset of chunkSizes) or "dense". */
+  bitsPerByte: Record<string, number>;
+}
+
 export interface ModelContract {
   format: string;
   formatVersion: number;
@@ -63,6 +80,8 @@ export interface ModelContract {
   /** Mixture weights and confidence gate for the exact index (src/engine/recall/params.ts). */
   recall?: { file: string };
   training?: Record<string, unknown>;
+  /** Absent: quality per chunk size unknown. */
+  quality?: ModelQuality;
   /** Absolute folder the contract was read from (added by the loader). */
   dir: string;
 }
@@ -142,6 +161,25 @@ function checkShape(c: ModelContract): void {
   }
   for (const f of needed) {
     if (!c.files[f]) fail(`file ${f} is used by the contract but not listed in "files"`);
+  }
+  if (c.quality !== undefined) checkQuality(c);
+}
+
+function checkQuality(c: ModelContract): void {
+  const q = c.quality;
+  if (!q || typeof q !== 'object' || Array.isArray(q)) fail('quality must be an object');
+  if (typeof q.split !== 'string' || !q.split) fail('quality.split must name the split measured');
+  for (const k of ['windows', 'tokens', 'bytes'] as const) {
+    if (!isPosInt(q[k])) fail(`quality.${k} must be a positive integer`);
+  }
+  const bpb = q.bitsPerByte;
+  if (!bpb || typeof bpb !== 'object' || Array.isArray(bpb) || Object.keys(bpb).length === 0) {
+    fail('quality.bitsPerByte must map chunk sizes (or "dense") to numbers');
+  }
+  const keys = c.kind === 'cat' ? c.chunkSizes.map(String) : ['dense'];
+  for (const [k, v] of Object.entries(bpb)) {
+    if (!keys.includes(k)) fail(`quality.bitsPerByte["${k}"] is not ${c.kind === 'cat' ? 'a trained chunk size' : '"dense"'} (expected ${keys.join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(`quality.bitsPerByte["${k}"] must be a positive number`);
   }
 }
 

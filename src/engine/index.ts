@@ -31,7 +31,7 @@ import type {
 
 export * from './types';
 export { ContractError, loadContract, checkChunkSize, findModelDirs } from './contract';
-export type { ModelContract } from './contract';
+export type { ModelContract, ModelQuality } from './contract';
 
 const nullLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
@@ -95,6 +95,7 @@ export class Engine implements CatEngine {
     this.info = {
       modelName: c.name, kind: c.kind, chunkSizes: [...c.chunkSizes], defaultChunkSize: c.defaultChunkSize,
       contextLength: c.contextLength, provider: model.provider, modelId: c.modelId, threads: model.threads,
+      ...(c.quality ? { quality: c.quality } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 // Public types of the engine (src/engine). The engine imports nothing from 'vscode'.
 // The extension (through its worker) and the CLI use only what index.ts exports.
+import type { ModelQuality } from './contract';
 import type { FileHeader, FileMap } from './outline/types';
 import type { RankWeights } from './summarize';
 export type { FileHeader, FileMap, MapEntry, MapGroup } from './outline/types';
@@ -51,6 +52,8 @@ export interface EngineInfo {
   /** Content hash of the model (cache key component). */
   modelId?: string;
   threads?: number;
+  /** Held-out bits/byte per chunk size from the contract; absent = unknown. */
+  quality?: ModelQuality;
 }
 
 export interface CompletionRequest {

@@ -78,6 +78,37 @@ test('past inputs must name one decoder input per layer and head', () => {
   assert.throws(() => loadContract(dir), msg(/^contract\.json: graphs\.decoder\.past is missing/));
 });
 
+test('quality (held-out bits/byte): optional, validated, carried to the engine info', async () => {
+  assert.equal(loadContract(TINY_CAT).quality, undefined, 'absent: unknown');
+  const dir = copyFixture(TINY_CAT);
+  const quality = { split: 'heldout', windows: 64, windowTokens: 512, seed: 0, tokens: 32768, bytes: 87803, bitsPerByte: { '4': 2.34, '64': 2.2 } };
+  editContract(dir, (c) => { c.quality = quality; });
+  assert.deepEqual(loadContract(dir).quality, quality);
+  const e = await Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 });
+  try {
+    assert.deepEqual(e.info.quality?.bitsPerByte, quality.bitsPerByte);
+  } finally {
+    await e.dispose();
+  }
+  const bad: [unknown, RegExp][] = [
+    [[1, 2], /quality must be an object/],
+    [{ ...quality, split: '' }, /quality\.split must name the split/],
+    [{ ...quality, bytes: 0 }, /quality\.bytes must be a positive integer/],
+    [{ ...quality, bitsPerByte: {} }, /quality\.bitsPerByte must map chunk sizes/],
+    [{ ...quality, bitsPerByte: { '12': 2 } }, /quality\.bitsPerByte\["12"\] is not a trained chunk size \(expected 4, 8, 16, 32, 64\)/],
+    [{ ...quality, bitsPerByte: { '4': 'low' } }, /quality\.bitsPerByte\["4"\] must be a positive number/],
+  ];
+  for (const [q, re] of bad) {
+    editContract(dir, (c) => { c.quality = q; });
+    assert.throws(() => loadContract(dir), (e: unknown) => e instanceof ContractError && re.test(e.message), JSON.stringify(q));
+  }
+  const dense = copyFixture(TINY_DENSE);
+  editContract(dense, (c) => { c.quality = { ...quality, bitsPerByte: { dense: 2.5 } }; });
+  assert.deepEqual(loadContract(dense).quality?.bitsPerByte, { dense: 2.5 });
+  editContract(dense, (c) => { c.quality = quality; });
+  assert.throws(() => loadContract(dense), msg(/^contract\.json: quality\.bitsPerByte\["4"\] is not "dense"/));
+});
+
 test('a chunk size the model was not trained for is refused clearly', () => {
   const c = loadContract(TINY_CAT);
   assert.equal(checkChunkSize(c, 16), 16);

@@ -65,14 +65,14 @@ test('auto: nothing meets the target -> next larger unmeasured, then the fastest
   assert.equal(pickAutoChunkSize(b.summaries(SIZES), 25, 16), 32);
 });
 
-test('choices: auto first, every trained size labelled with its measured speed', () => {
+test('choices: auto first, every trained size labelled with its measured speed (quality unknown)', () => {
   const b = new LatencyBook();
   b.record(16, 123, 10);
   const view = { setting: 16 as const, effective: 16, trained: [16, 4, 64], targetMsPerToken: 25, sizes: b.summaries([16, 4, 64]) };
   const ch = chunkChoices(view);
   assert.deepEqual(ch.map((c) => c.value), ['auto', 4, 16, 64]);
   assert.match(ch[2].detail, /12\.3 ms\/token/);
-  assert.match(ch[1].detail, /not measured · best quality/);
+  assert.equal(ch[1].detail, 'not measured', 'no quality in the contract: no quality tag');
   assert.match(ch[3].detail, /fastest/);
   assert.equal(choiceIndex(ch, 16), 2);
   assert.equal(choiceIndex(ch, 'auto'), 0);

@@ -1,13 +1,15 @@
 // The choices offered by the slider and the quick pick: "auto" then every trained chunk
-// size, each labelled with its measured speed. Pure.
+// size, each labelled with its measured speed and, when the contract carries it, its measured
+// held-out quality (bits/byte). "best quality" goes to the lowest bits/byte, never by size. Pure.
 import type { ChunkSizeSetting } from './chunkSizeSetting';
 import type { ChunkSizeView } from './chunkSizeController';
 import type { SizeSummary } from './latencyBook';
+import { bestQualitySize, bitsPerByteOf, qualityLabel } from './chunkQuality';
 
 export interface ChunkChoice {
   value: ChunkSizeSetting;
   label: string;
-  /** Measured speed, or why there is none. */
+  /** Measured speed (or why there is none), measured quality when known, and a tag. */
   detail: string;
 }
 
@@ -17,21 +19,25 @@ export function speedLabel(s: SizeSummary | undefined): string {
 }
 
 export function chunkChoices(v: ChunkSizeView): ChunkChoice[] {
+  const sizes = [...v.trained].sort((a, b) => a - b);
+  const best = bestQualitySize(sizes, v.bitsPerByte);
+  const rule = best === undefined ? 'smallest size' : 'best measured quality';
   const auto: ChunkChoice = {
     value: 'auto',
     label: 'auto',
-    detail: `smallest size under ${v.targetMsPerToken} ms/token${v.setting === 'auto' ? ` → now ${v.effective}` : ''}`,
+    detail: `${rule} under ${v.targetMsPerToken} ms/token${v.setting === 'auto' ? ` → now ${v.effective}` : ''}`,
   };
-  const sizes = [...v.trained].sort((a, b) => a - b);
   return [
     auto,
-    ...sizes.map((c, i) => ({
-      value: c,
-      label: String(c),
-      detail:
-        speedLabel(v.sizes.find((s) => s.chunkSize === c)) +
-        (i === 0 ? ' · best quality' : i === sizes.length - 1 ? ' · fastest, least memory' : ''),
-    })),
+    ...sizes.map((c, i) => {
+      const q = bitsPerByteOf(v.bitsPerByte, c);
+      const tags = [c === best ? 'best quality' : '', i === sizes.length - 1 ? 'fastest, least memory' : ''].filter(Boolean);
+      return {
+        value: c,
+        label: String(c),
+        detail: [speedLabel(v.sizes.find((s) => s.chunkSize === c)), q === undefined ? '' : qualityLabel(q), ...tags].filter(Boolean).join(' · '),
+      };
+    }),
   ];
 }
 

@@ -13,6 +13,8 @@ export interface ChunkSizeView {
   trained: number[];
   targetMsPerToken: number;
   sizes: SizeSummary[];
+  /** Held-out bits/byte per chunk size from the contract; undefined = unknown. */
+  bitsPerByte?: Record<string, number>;
 }
 
 export class ChunkSizeController implements vscode.Disposable {
@@ -57,6 +59,7 @@ export class ChunkSizeController implements vscode.Disposable {
       trained: this.trained,
       targetMsPerToken: this.settings.autoTargetMsPerToken(),
       sizes: this.book.summaries(this.trained),
+      bitsPerByte: this.info?.quality?.bitsPerByte,
     };
   }
 
@@ -81,7 +84,7 @@ export class ChunkSizeController implements vscode.Disposable {
     if (!this.info) {
       next = typeof setting === 'number' ? setting : 16;
     } else if (setting === 'auto') {
-      next = pickAutoChunkSize(this.book.summaries(trained), this.settings.autoTargetMsPerToken(), this.info.defaultChunkSize);
+      next = pickAutoChunkSize(this.book.summaries(trained), this.settings.autoTargetMsPerToken(), this.info.defaultChunkSize, this.info.quality?.bitsPerByte);
     } else {
       next = snapChunkSize(setting, trained);
       if (next !== setting) this.log.warn(`chunk size ${setting} is not one the model was trained with (${trained.join(', ')}); using ${next}`);

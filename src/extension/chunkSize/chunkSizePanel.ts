@@ -1,5 +1,6 @@
 // The chunk-size slider: a webview with a real <input type=range> over "auto" and the
-// model's trained chunk sizes, each labelled with its measured speed. Assets come from
+// model's trained chunk sizes, each labelled with its measured speed and held-out quality
+// (the trade-off words follow the measured numbers: chunkQuality.ts). Assets come from
 // media/ under a CSP with a nonce; no remote content; theme colours via CSS variables.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -7,6 +8,7 @@ import { ViewTypes } from '../ids';
 import type { ChunkSizeSetting } from './chunkSizeSetting';
 import type { ChunkSizeController } from './chunkSizeController';
 import { chunkChoices, choiceIndex } from './chunkSizeChoices';
+import { tradeoffWording, type TradeoffWording } from './chunkQuality';
 import type { SpeedProbe } from './speedProbe';
 
 type FromWebview = { type: 'ready' } | { type: 'set'; value: ChunkSizeSetting } | { type: 'measure' };
@@ -17,6 +19,7 @@ export interface SliderState {
   index: number;
   effective: number;
   ready: boolean;
+  wording: TradeoffWording;
 }
 
 export class ChunkSizePanel implements vscode.Disposable {
@@ -59,7 +62,10 @@ export class ChunkSizePanel implements vscode.Disposable {
   state(): SliderState {
     const view = this.controller.view();
     const choices = chunkChoices(view);
-    return { type: 'state', choices, index: choiceIndex(choices, view.setting), effective: view.effective, ready: view.trained.length > 0 };
+    return {
+      type: 'state', choices, index: choiceIndex(choices, view.setting), effective: view.effective, ready: view.trained.length > 0,
+      wording: tradeoffWording(view.trained, view.bitsPerByte),
+    };
   }
 
   private postState(): void {
@@ -101,8 +107,8 @@ export class ChunkSizePanel implements vscode.Disposable {
 <body>
 <main>
   <h1>Chunk size</h1>
-  <p class="hint">Each chunk of <em>C</em> tokens is compressed into one entry. Left: closer to a full transformer (quality). Right: faster, less memory. Changes apply to the next completion.</p>
-  <div class="scale"><span>quality</span><span>speed</span></div>
+  <p class="hint"><span id="chunk-hint">Each chunk of C tokens is compressed into one entry; larger chunks mean fewer entries: faster, less memory.</span> Changes apply to the next completion.</p>
+  <div class="scale"><span id="scale-left">small C</span><span id="scale-right">speed</span></div>
   <input id="chunk-size" type="range" min="0" max="0" step="1" value="0" list="chunk-ticks" aria-describedby="chunk-current" disabled>
   <datalist id="chunk-ticks"></datalist>
   <ol id="chunk-labels" class="labels"></ol>

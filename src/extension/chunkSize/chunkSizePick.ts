@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { ChunkSizeController } from './chunkSizeController';
 import { chunkChoices, choiceIndex } from './chunkSizeChoices';
+import { tradeoffWording } from './chunkQuality';
 
 export async function pickChunkSize(controller: ChunkSizeController, log: vscode.LogOutputChannel): Promise<void> {
   const view = controller.view();
@@ -17,7 +18,7 @@ export async function pickChunkSize(controller: ChunkSizeController, log: vscode
     value: c.value,
   }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: `CAT chunk size (now ${view.effective}): small = quality, large = speed`,
+    title: `CAT chunk size (now ${view.effective}): ${tradeoffWording(view.trained, view.bitsPerByte).short}`,
     placeHolder: 'Choose the chunk size for completions and summaries',
   });
   if (!picked) return;

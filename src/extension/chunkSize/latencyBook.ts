@@ -1,4 +1,5 @@
 // Live latency measurements per chunk size, and the "auto" choice made from them. Pure.
+import { qualityOrder, type BitsPerByte } from './chunkQuality';
 
 export interface LatencySample {
   /**
@@ -57,7 +58,7 @@ export class LatencyBook {
   }
 }
 
-/** Nearest trained chunk size to a requested one (ties go to the smaller, higher quality). */
+/** Nearest trained chunk size to a requested one (ties go to the smaller). */
 export function snapChunkSize(requested: number, trained: number[]): number {
   if (trained.length === 0) return requested;
   let best = trained[0];
@@ -70,25 +71,29 @@ export function snapChunkSize(requested: number, trained: number[]): number {
 }
 
 /**
- * The "auto" chunk size: the smallest trained size (best quality) whose measured median
- * per-token latency meets the target. Without any measurement: the model's default.
- * When the best measured size meets the target with room to spare (< half the target)
- * and the next smaller size was never measured, try it (explore towards quality).
+ * The "auto" chunk size: the best-quality trained size whose measured median per-token
+ * latency meets the target. Best quality: the lowest held-out bits/byte from the contract
+ * (sizes without a number after those with one); without any quality numbers, the smallest
+ * size (today's rule). Without any measurement: the model's default.
+ * When the next better-quality size was never measured, try it (explore towards quality) if
+ * it is larger (larger chunks are faster) or the best meeting size has room to spare (< half
+ * the target).
  * When nothing measured meets the target: the fastest measured size, or the next larger
  * unmeasured one after it.
  */
-export function pickAutoChunkSize(summaries: SizeSummary[], targetMsPerToken: number, defaultSize: number): number {
+export function pickAutoChunkSize(summaries: SizeSummary[], targetMsPerToken: number, defaultSize: number, bitsPerByte?: BitsPerByte): number {
   const sizes = summaries.map((s) => s.chunkSize).sort((a, b) => a - b);
   const measured = summaries.filter((s) => s.msPerTokenP50 !== undefined);
   if (sizes.length === 0) return defaultSize;
   if (measured.length === 0) return sizes.includes(defaultSize) ? defaultSize : sizes[Math.floor(sizes.length / 2)];
-  const meeting = measured.filter((s) => s.msPerTokenP50! <= targetMsPerToken).sort((a, b) => a.chunkSize - b.chunkSize);
+  const order = qualityOrder(sizes, bitsPerByte);
+  const meeting = measured.filter((s) => s.msPerTokenP50! <= targetMsPerToken).sort((a, b) => order.indexOf(a.chunkSize) - order.indexOf(b.chunkSize));
   if (meeting.length > 0) {
     const best = meeting[0];
-    const idx = sizes.indexOf(best.chunkSize);
-    const smaller = idx > 0 ? sizes[idx - 1] : undefined;
-    const smallerMeasured = smaller !== undefined && measured.some((s) => s.chunkSize === smaller);
-    if (smaller !== undefined && !smallerMeasured && best.msPerTokenP50! < targetMsPerToken / 2) return smaller;
+    const idx = order.indexOf(best.chunkSize);
+    const better = idx > 0 ? order[idx - 1] : undefined;
+    const betterMeasured = better !== undefined && measured.some((s) => s.chunkSize === better);
+    if (better !== undefined && !betterMeasured && (better > best.chunkSize || best.msPerTokenP50! < targetMsPerToken / 2)) return better;
     return best.chunkSize;
   }
   const fastest = [...measured].sort((a, b) => a.msPerTokenP50! - b.msPerTokenP50!)[0];

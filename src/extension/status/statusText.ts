@@ -4,6 +4,7 @@ import type { CacheStats, EngineInfo, IndexStats, ProviderSetting } from '../../
 import type { DocumentVerdict } from '../documents/documentFilter';
 import type { EngineState } from '../engineClient';
 import type { ChunkSizeView } from '../chunkSize/chunkSizeController';
+import { bestQualitySize, bitsPerByteOf, qualityLabel } from '../chunkSize/chunkQuality';
 import { indexLines, tallyLine, type IndexerView } from '../index/indexText';
 import type { TallyView } from '../inline/gate';
 
@@ -94,6 +95,12 @@ export function buildStatus(input: StatusInput): StatusView {
       const cur = c.sizes.find((s) => s.chunkSize === c.effective);
       if (cur?.msPerTokenP50 !== undefined) tip.push(`Measured latency at C=${c.effective}: **${cur.msPerTokenP50.toFixed(1)} ms/token** (p50 of ${cur.samples}).`);
       else tip.push(`Latency at C=${c.effective}: not measured yet.`);
+      const q = bitsPerByteOf(c.bitsPerByte, c.effective);
+      const best = bestQualitySize(c.trained, c.bitsPerByte);
+      if (q !== undefined && best !== undefined) {
+        const vs = best === c.effective ? 'the best of the trained sizes' : `best: C=${best}, ${qualityLabel(bitsPerByteOf(c.bitsPerByte, best)!)}`;
+        tip.push(`Held-out quality at C=${c.effective}: **${qualityLabel(q)}** (lower is better; ${vs}).`);
+      }
       if (input.lastCompletionMs !== undefined) tip.push(`Last suggestion: ${input.lastCompletionMs.toFixed(0)} ms.`);
       if (input.stats) {
         const cov = coverageTotals(input.stats);
