@@ -89,8 +89,7 @@ export class WorkspaceStore {
     const seg = this.restoredIn.get(id);
     const span = seg?.restored.get(id);
     if (!seg || !span || span.key !== key) return false;
-    seg.restored.delete(id);
-    this.restoredIn.delete(id);
+    this.dropRestored(id);
     seg.files.set(id, span);
     this.where.set(id, seg);
     setDead(seg, span.from, span.to, false);
