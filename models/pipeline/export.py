@@ -215,7 +215,8 @@ def main(argv=None) -> int:
                     'device': ck.get('device', 'cpu')}
     model.eval()
     args.out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(args.tokenizer, args.out / 'tokenizer.json')
+    if not (args.out / 'tokenizer.json').exists() or not (args.out / 'tokenizer.json').samefile(args.tokenizer):
+        shutil.copyfile(args.tokenizer, args.out / 'tokenizer.json')   # re-export in place keeps it
     export_graphs(model, cfg, args.out)
     quality = None
     if args.quality_from is not None:

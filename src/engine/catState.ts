@@ -12,7 +12,7 @@
 import { abortError } from './chunkStore';
 import { KvBlock } from './kvCache';
 import { entryInput, type GraphRunner } from './runner';
-import { PREFILL_PIECE, type CatSpecials, type KeySource, type PrefillOptions, type SeqState, type VectorSource } from './state';
+import { PREFILL_PIECE, splitRows, type CatSpecials, type KeySource, type PrefillOptions, type SeqState, type VectorSource } from './state';
 
 /** Most entries a request may add after a divergence while keeping block a's later rows (a branch). */
 export const BRANCH_MAX_ENTRIES = 64;
@@ -224,6 +224,28 @@ export class CatState implements SeqState {
     }
     this.seg = [];
     return out.logits;
+  }
+
+  /** Tokens that fit in the current segment without completing its chunk (decodeMany stays in it). */
+  draftRoom(): number { return this.C === 0 ? 0 : Math.max(0, this.C - 1 - this.seg.length); }
+
+  async decodeMany(ids: number[]): Promise<Float32Array[]> {
+    if (this.C === 0) throw new Error('decodeMany before prefill');
+    if (ids.length > this.draftRoom()) throw new Error(`decodeMany: ${ids.length} tokens do not fit in the chunk (room ${this.draftRoom()})`);
+    const first = this.aUsed + this.bRows.length;
+    this.seg.push(...ids);
+    this.bRows.push(...ids);
+    const out = await this.run.decode({ ids, positions: ids.map((_, i) => first + i), numLogits: ids.length }, this.a, this.b, this.aUsed);
+    this.b.append(out.newKeys, out.newValues, ids.length);
+    return splitRows(out.logits, ids.length);
+  }
+
+  rollback(n: number): void {
+    if (n <= 0) return;
+    if (n > this.seg.length) throw new Error(`rollback of ${n} tokens past the segment start`);
+    this.seg.length -= n;
+    this.bRows.length -= n;
+    this.b.truncate(this.b.length - n);
   }
 
   release(): void {

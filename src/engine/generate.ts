@@ -25,6 +25,8 @@ export interface GenerateOptions {
   onLogits?: (logits: Float32Array, step: number) => void;
   /** Mixes the exact index into every step (recall/mixer.ts). */
   mixer?: Mixer;
+  /** Most tokens the index may draft per decoder call (lookup drafting; 0 or undefined: off). */
+  draftMax?: number;
   /** Token healing after a cursor inside a line: its bytes start the generated ones and are not shown. */
   healer?: Healer;
 }
@@ -35,9 +37,18 @@ export interface GenerateResult {
   stop: string;
   /** ms from the start of the loop to the first token chosen (excludes prefill). */
   firstTokenMs: number;
-  /** ms per decodeOne call. */
+  /** ms per decoder call (decodeOne, or decodeMany with drafted tokens). */
   stepMs: number[];
+  /** Tokens drafted by the index / accepted by the sampler (lookup drafting). */
+  drafted: number;
+  accepted: number;
 }
+
+/** Most tokens drafted per decoder call (lookup drafting; bounded by the room left in a CAT chunk). */
+export const DRAFT_MAX = 8;
+
+/** Drafted tokens whose logits the decoder has computed: logits[i] predicts the token after ids[i]. */
+interface Drafts { ids: number[]; logits: Float32Array[] }
 
 /** Text of the bytes (after the first `skip` bytes), minus a trailing incomplete UTF-8 sequence (it may complete next step). */
 export function streamText(tok: DocTokenizer, ids: number[], skip = 0): string {
@@ -55,6 +66,9 @@ export async function generate(state: SeqState, firstLogits: Float32Array, tok: 
   let text = first ? streamText(tok, ids, skip) : '';
   let stop = 'max';
   let firstTokenMs = 0;
+  let drafts: Drafts | undefined;
+  let drafted = 0, accepted = 0;
+  const canDraft = !!(o.draftMax && o.mixer && state.decodeMany && state.rollback && state.draftRoom);
   for (let step = first; step < o.maxTokens; step++) {
     if (o.signal?.aborted) { stop = 'aborted'; break; }
     o.onLogits?.(logits, step);
@@ -80,9 +94,24 @@ export async function generate(state: SeqState, firstLogits: Float32Array, tok: 
     o.onToken?.(text);
     if (step + 1 >= o.maxTokens) { stop = 'max'; break; }
     if (o.signal?.aborted) { stop = 'aborted'; break; }
+    if (drafts && drafts.ids[0] === id) {               // a drafted token was picked: its logits are there
+      drafts.ids.shift();
+      logits = drafts.logits.shift() as Float32Array;
+      accepted++;
+      if (drafts.ids.length === 0) drafts = undefined;
+      continue;
+    }
+    if (drafts) { state.rollback?.(drafts.ids.length); drafts = undefined; }
     const s = performance.now();
-    logits = await state.decodeOne(id);
+    const d = canDraft ? (o.mixer as Mixer).draft(Math.min(o.draftMax as number, (state.draftRoom as () => number).call(state) - 1, o.maxTokens - step - 2)) : [];
+    if (d.length > 0) {
+      const rows = await (state.decodeMany as (ids: number[]) => Promise<Float32Array[]>).call(state, [id, ...d]);
+      logits = rows[0];
+      drafts = { ids: d, logits: rows.slice(1) };
+      drafted += d.length;
+    } else logits = await state.decodeOne(id);
     stepMs.push(performance.now() - s);
   }
-  return { ids, text, stop, firstTokenMs, stepMs };
+  if (drafts) state.rollback?.(drafts.ids.length);       // the state ends at the last token kept
+  return { ids, text, stop, firstTokenMs, stepMs, drafted, accepted };
 }

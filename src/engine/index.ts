@@ -9,7 +9,7 @@ import { CrossFileContext } from './crossFile';
 import { KeyMemo, StatePool } from './docState';
 import { DocViews } from './docViews';
 import { DEFAULT_DOCUMENT_LIMITS, DocumentStore, type DocSnapshot } from './documents';
-import { generate } from './generate';
+import { DRAFT_MAX, generate } from './generate';
 import { Model } from './model';
 import { runOverview } from './overview';
 import { ChunkPersistence } from './persist';
@@ -241,6 +241,7 @@ export class Engine implements CatEngine {
         deadline: req.timeBudgetMs ? t0 + req.timeBudgetMs : undefined,
         stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
         mixer, healer: heal !== undefined ? this.recall.healer(heal) : undefined,
+        draftMax: req.lookupDraft === false ? 0 : DRAFT_MAX,
       });
       const texts = [snap.bytes, ...(req.contextDocIds ?? []).map((id) => this.docs.latest(id)?.bytes).filter((b): b is Uint8Array => !!b)];
       const gate = this.recall.gate(gen.text, { steps: mixer.steps, midLine: linePrefix.trim() !== '', blankPrefix: linePrefix.trim() === '', lineExists: Recall.lineExists(linePrefix, gen.text, texts), linePrefixTokens: mixer.linePrefixTokens }, req.minConfidence, gen.ids);
@@ -252,6 +253,7 @@ export class Engine implements CatEngine {
         contextMs, prefillMs, firstTokenMs: tp - t0 + prefillMs + gen.firstTokenMs,
         reusedRows: state.lastPrefill.reused, computedRows: state.lastPrefill.computed,
         contextBytes: state.contextBytes(), contextTokens: seq.length + ctx.length * C,
+        decodeCalls: gen.stepMs.length, drafted: gen.drafted, accepted: gen.accepted,
       };
       this.log.debug(`complete ${req.docId}@${req.version} C=${C}: ${gen.ids.length} tokens, stop ${gen.stop}, ${res.ms.toFixed(0)} ms (prefill ${prefillMs.toFixed(0)} ms, reused ${state.lastPrefill.reused}, computed ${state.lastPrefill.computed})`);
       if (state.lastPrefill.grewA && dt && prefix.offset !== undefined) {

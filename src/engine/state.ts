@@ -37,6 +37,12 @@ export interface SeqState {
   prefill(seq: Int32Array, opts: PrefillOptions): Promise<Float32Array>;
   /** Appends one token; returns the logits predicting the next one. */
   decodeOne(id: number): Promise<Float32Array>;
+  /** Most tokens decodeMany may append now (cat: without completing the current chunk). */
+  draftRoom?(): number;
+  /** Appends several tokens in one decoder call (lookup drafting); returns the logits after each. */
+  decodeMany?(ids: number[]): Promise<Float32Array[]>;
+  /** Drops the last n tokens appended (drafted tokens that were not accepted). */
+  rollback?(n: number): void;
   /** Entries of `keys` (start entry first) whose decoder keys/values are held (cat). */
   heldEntries?(keys: string[]): number;
   /** Computes entries of `seq` after those held, leaving the current sequence as it is (cat). */
@@ -108,9 +114,32 @@ export class DenseState implements SeqState {
     return out.logits;
   }
 
+  draftRoom(): number { return this.a.maxRows - this.a.length; }
+
+  async decodeMany(ids: number[]): Promise<Float32Array[]> {
+    if (this.tokens.length === 0) throw new Error('decodeMany before prefill');
+    const pos = ids.map((_, i) => this.tokens.length + i);
+    const out = await this.run.decode({ ids, positions: pos, numLogits: ids.length }, this.a, null);
+    this.a.append(out.newKeys, out.newValues, ids.length);
+    this.tokens.push(...ids);
+    return splitRows(out.logits, ids.length);
+  }
+
+  rollback(n: number): void {
+    if (n <= 0) return;
+    this.a.truncate(this.a.length - n);
+    this.tokens.length -= n;
+  }
+
   release(): void {
     this.a.clear();
     this.a.shrinkTo(1);
     this.tokens = [];
   }
+}
+
+/** The rows of a [rows, V] logits array, as views. */
+export function splitRows(logits: Float32Array, rows: number): Float32Array[] {
+  const V = logits.length / rows;
+  return Array.from({ length: rows }, (_, r) => logits.subarray(r * V, (r + 1) * V));
 }

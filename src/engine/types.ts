@@ -88,6 +88,9 @@ export interface CompletionRequest {
   /** Confidence gate: a suggestion scoring below this (0..1) comes back empty with stop 'gated'.
    * undefined: the threshold calibrated for the model (recall.json); 0: show everything. */
   minConfidence?: number;
+  /** Lookup drafting: the index proposes the next tokens and the decoder checks them in one call
+   * (default true; the suggestion is the same either way). */
+  lookupDraft?: boolean;
 }
 
 /** What the gate decided about one suggestion. */
@@ -141,6 +144,10 @@ export interface CompletionTiming {
   contextBytes: number;
   /** Context tokens seen by the model (document window + suffix). */
   contextTokens: number;
+  /** Decoder calls after the first token; tokens the index drafted / the sampler accepted. */
+  decodeCalls?: number;
+  drafted?: number;
+  accepted?: number;
 }
 
 export interface CacheStats {

@@ -15,6 +15,8 @@ import { runCase } from './runCase';
 export interface Row {
   cases: number; exactMatch: number; editSimilarity: number; shown: number; precision: number; rightPerCase: number;
   msP50?: number; msP90?: number;
+  /** Mixture rows: suggestions identical to the run without lookup drafting (all of them, if drafting is sound). */
+  sameAsUndrafted?: number;
 }
 
 interface Outcome { pred: string; shown: boolean; ms?: number; confidence?: number }
@@ -59,13 +61,22 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
     const put = (name: string, out: Outcome[]) => { rows[`${name}, ${open} open`] = summarizeRow(cases, out); log(`${name}, ${open} open: ${JSON.stringify(rows[`${name}, ${open} open`])}`); };
     put('copy heuristic', cases.map((c) => { const t0 = performance.now(); const pred = copyHeuristic(c.before, others(c)); return { pred, shown: pred !== '', ms: performance.now() - t0 }; }));
     put('index alone', cases.map((c) => { const t0 = performance.now(); const r = indexOnlyLine(tok, V, c.before, others(c)); return { pred: r.text, shown: r.text !== '', ms: performance.now() - t0 }; }));
-    for (const [name, eng, useIndex] of [['model alone', cat, false], ['mixture', cat, true], ['dense + index', dense, true]] as const) {
+    const runs: Record<string, Outcome[]> = {};
+    for (const [name, eng, useIndex, lookupDraft] of [['model alone', cat, false, true], ['mixture, no lookup drafting', cat, true, false], ['mixture', cat, true, true], ['dense + index', dense, true, true]] as const) {
       const out: Outcome[] = [];
       for (const c of cases) {
-        const r = await runCase(eng, c, { others: open > 0, useIndex, minConfidence: 0 });
+        const r = await runCase(eng, c, { others: open > 0, useIndex, minConfidence: 0, lookupDraft });
         out.push({ pred: r.text, shown: r.text !== '', ms: r.ms, confidence: r.gate?.confidence });
       }
+      runs[name] = out;
       put(name, out);
+      if (!lookupDraft) continue;
+      const plain = runs['mixture, no lookup drafting'];
+      if (name === 'mixture' && plain) {                 // drafting must not change a suggestion
+        const differ = out.filter((o, i) => o.pred !== plain[i].pred).length;
+        if (differ) log(`lookup drafting changed ${differ} of ${out.length} suggestions (it must change none)`);
+        rows[`mixture, ${open} open`].sameAsUndrafted = out.length - differ;
+      }
       if (useIndex && eng.recall.params?.gate) {
         const thr = eng.recall.params.gate.threshold;
         put(`${name} + gate`, out.map((o) => ({ ...o, shown: o.shown && (o.confidence ?? 0) >= thr })));

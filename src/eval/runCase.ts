@@ -7,7 +7,7 @@ import type { CompletionCase } from './completionCases';
 
 let seq = 0;
 
-export async function runCase(eng: Engine, c: CompletionCase, o: { others: boolean; useIndex: boolean; minConfidence?: number; chunkSize?: number }): Promise<CompletionResult & { text: string }> {
+export async function runCase(eng: Engine, c: CompletionCase, o: { others: boolean; useIndex: boolean; minConfidence?: number; chunkSize?: number; lookupDraft?: boolean }): Promise<CompletionResult & { text: string }> {
   const id = `case-${++seq}`;
   const ctxIds = o.others ? c.others.map((_, i) => `${id}-o${i}`) : [];
   eng.updateDocument(id, 1, c.before);
@@ -15,7 +15,7 @@ export async function runCase(eng: Engine, c: CompletionCase, o: { others: boole
   try {
     const r = await eng.complete({
       docId: id, version: 1, offset: c.before.length, chunkSize: o.chunkSize ?? eng.info.defaultChunkSize, mode: 'line', maxTokens: 48,
-      contextDocIds: ctxIds, contextEntryBudget: o.others ? 4096 : 0, useIndex: o.useIndex, minConfidence: o.minConfidence,
+      contextDocIds: ctxIds, contextEntryBudget: o.others ? 4096 : 0, useIndex: o.useIndex, minConfidence: o.minConfidence, lookupDraft: o.lookupDraft,
     });
     return { ...r, text: r.text.split('\n')[0].trimEnd() };
   } finally {

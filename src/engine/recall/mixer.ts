@@ -6,6 +6,9 @@ import type { StepRecord } from './gate';
 import { lambdaFor, type RecallParams } from './params';
 import { EMPTY_ESTIMATE, type Estimate, type Lookup } from './tokenIndex';
 
+/** Shortest index match that drafts tokens (shorter ones predict too little to pay for a wider call). */
+export const DRAFT_MIN_K = 4;
+
 export class Mixer {
   readonly steps: StepRecord[] = [];
   private ctx: number[];
@@ -52,6 +55,27 @@ export class Mixer {
     for (let i = 0; i < V; i++) p[i] = (1 - lam) * (p[i] / s);
     if (lam > 0) for (const [id, c] of this.est.counts) if (id < V) p[id] += lam * (c / this.est.total);
     for (let i = 0; i < V; i++) out[i] = Math.log(p[i]);
+    return out;
+  }
+
+  /**
+   * Lookup drafting: the tokens the index predicts next (its most frequent next token while the
+   * match is at least `minK` long and that token has a majority), at most `max`. The decoder
+   * checks them in one call; the sampler still picks every token, so the output is unchanged.
+   */
+  draft(max: number, minK = DRAFT_MIN_K): number[] {
+    const out: number[] = [];
+    if (!this.lookup || !this.params || max <= 0) return out;
+    let est = this.est;
+    while (out.length < max && est.k >= minK) {
+      let top = -1, topC = 0;
+      for (const [t, c] of est.counts) if (c > topC) { top = t; topC = c; }
+      if (top < 0 || 2 * topC <= est.total) break;
+      out.push(top);
+      this.ctx.push(top);
+      est = this.lookup.estimate(this.ctx, this.ctx.length, est.k + 1);
+    }
+    this.ctx.length -= out.length;                       // the context is as it was
     return out;
   }
 
