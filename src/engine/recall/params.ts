@@ -2,6 +2,7 @@
 // (src/eval/fitRecall.ts), stored beside the model in the file its contract names (`recall.file`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GATE_FEATURES } from './gate';
 import { ContractError, type ModelContract } from '../contract';
 
 export const RECALL_FORMAT_VERSION = 1;
@@ -42,6 +43,9 @@ export function checkParams(p: RecallParams, file = 'recall.json'): RecallParams
   }
   const g = p.gate;
   if (g && (g.weights?.length !== g.features?.length || !(g.threshold >= 0 && g.threshold <= 1))) fail(file, 'gate: weights must match features and threshold be in [0, 1]');
+  // the engine computes GATE_FEATURES in order; a file fitted on an older list may use a prefix of it
+  const bad = g?.features.findIndex((f, i) => f !== GATE_FEATURES[i]) ?? -1;
+  if (g && bad >= 0) fail(file, `gate feature ${bad} is ${JSON.stringify(g.features[bad])}, the engine computes ${JSON.stringify(GATE_FEATURES[bad] ?? 'nothing')} there (re-fit: npm run fit-recall)`);
   return p;
 }
 
