@@ -68,7 +68,7 @@ export async function generate(state: SeqState, firstLogits: Float32Array, tok: 
   let firstTokenMs = 0;
   let drafts: Drafts | undefined;
   let drafted = 0, accepted = 0;
-  const canDraft = !!(o.draftMax && o.mixer && state.decodeMany && state.rollback && state.draftRoom);
+  const drafter = o.draftMax ? o.mixer : undefined;
   for (let step = first; step < o.maxTokens; step++) {
     if (o.signal?.aborted) { stop = 'aborted'; break; }
     o.onLogits?.(logits, step);
@@ -101,17 +101,17 @@ export async function generate(state: SeqState, firstLogits: Float32Array, tok: 
       if (drafts.ids.length === 0) drafts = undefined;
       continue;
     }
-    if (drafts) { state.rollback?.(drafts.ids.length); drafts = undefined; }
+    if (drafts) { state.rollback(drafts.ids.length); drafts = undefined; }
     const s = performance.now();
-    const d = canDraft ? (o.mixer as Mixer).draft(Math.min(o.draftMax as number, (state.draftRoom as () => number).call(state) - 1, o.maxTokens - step - 2)) : [];
+    const d = drafter ? drafter.draft(Math.min(o.draftMax ?? 0, state.draftRoom() - 1, o.maxTokens - step - 2)) : [];
     if (d.length > 0) {
-      const rows = await (state.decodeMany as (ids: number[]) => Promise<Float32Array[]>).call(state, [id, ...d]);
+      const rows = await state.decodeMany([id, ...d]);
       logits = rows[0];
       drafts = { ids: d, logits: rows.slice(1) };
       drafted += d.length;
     } else logits = await state.decodeOne(id);
     stepMs.push(performance.now() - s);
   }
-  if (drafts) state.rollback?.(drafts.ids.length);       // the state ends at the last token kept
+  if (drafts) state.rollback(drafts.ids.length);       // the state ends at the last token kept
   return { ids, text, stop, firstTokenMs, stepMs, drafted, accepted };
 }

@@ -38,11 +38,11 @@ export interface SeqState {
   /** Appends one token; returns the logits predicting the next one. */
   decodeOne(id: number): Promise<Float32Array>;
   /** Most tokens decodeMany may append now (cat: without completing the current chunk). */
-  draftRoom?(): number;
+  draftRoom(): number;
   /** Appends several tokens in one decoder call (lookup drafting); returns the logits after each. */
-  decodeMany?(ids: number[]): Promise<Float32Array[]>;
+  decodeMany(ids: number[]): Promise<Float32Array[]>;
   /** Drops the last n tokens appended (drafted tokens that were not accepted). */
-  rollback?(n: number): void;
+  rollback(n: number): void;
   /** Entries of `keys` (start entry first) whose decoder keys/values are held (cat). */
   heldEntries?(keys: string[]): number;
   /** Computes entries of `seq` after those held, leaving the current sequence as it is (cat). */

@@ -61,18 +61,17 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
     const put = (name: string, out: Outcome[]) => { rows[`${name}, ${open} open`] = summarizeRow(cases, out); log(`${name}, ${open} open: ${JSON.stringify(rows[`${name}, ${open} open`])}`); };
     put('copy heuristic', cases.map((c) => { const t0 = performance.now(); const pred = copyHeuristic(c.before, others(c)); return { pred, shown: pred !== '', ms: performance.now() - t0 }; }));
     put('index alone', cases.map((c) => { const t0 = performance.now(); const r = indexOnlyLine(tok, V, c.before, others(c)); return { pred: r.text, shown: r.text !== '', ms: performance.now() - t0 }; }));
-    const runs: Record<string, Outcome[]> = {};
+    let undrafted: Outcome[] | undefined;
     for (const [name, eng, useIndex, lookupDraft] of [['model alone', cat, false, true], ['mixture, no lookup drafting', cat, true, false], ['mixture', cat, true, true], ['dense + index', dense, true, true]] as const) {
       const out: Outcome[] = [];
       for (const c of cases) {
         const r = await runCase(eng, c, { others: open > 0, useIndex, minConfidence: 0, lookupDraft });
         out.push({ pred: r.text, shown: r.text !== '', ms: r.ms, confidence: r.gate?.confidence });
       }
-      runs[name] = out;
       put(name, out);
-      if (!lookupDraft) continue;
-      const plain = runs['mixture, no lookup drafting'];
-      if (name === 'mixture' && plain) {                 // drafting must not change a suggestion
+      if (!lookupDraft) { undrafted = out; continue; }    // its gated row would repeat the mixture's
+      if (name === 'mixture' && undrafted) {             // drafting must not change a suggestion
+        const plain = undrafted;
         const differ = out.filter((o, i) => o.pred !== plain[i].pred).length;
         if (differ) log(`lookup drafting changed ${differ} of ${out.length} suggestions (it must change none)`);
         rows[`mixture, ${open} open`].sameAsUndrafted = out.length - differ;

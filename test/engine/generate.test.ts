@@ -17,6 +17,9 @@ function scripted(ids: number[], V: number): { state: SeqState; first: Float32Ar
     kind: 'cat', rows: 0, lastPrefill: { reused: 0, computed: 0 },
     prefill: async () => oneHot(ids[0]),
     decodeOne: async () => { i++; return oneHot(ids[Math.min(i, ids.length - 1)]); },
+    draftRoom: () => 0,                                   // no lookup drafting in this double
+    decodeMany: async () => { throw new Error('no drafting here'); },
+    rollback: () => undefined,
     contextBytes: () => 0,
     release: () => undefined,
   } satisfies SeqState;

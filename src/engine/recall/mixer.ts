@@ -68,8 +68,7 @@ export class Mixer {
     if (!this.lookup || !this.params || max <= 0) return out;
     let est = this.est;
     while (out.length < max && est.k >= minK) {
-      let top = -1, topC = 0;
-      for (const [t, c] of est.counts) if (c > topC) { top = t; topC = c; }
+      const [top, topC] = topOf(est);
       if (top < 0 || 2 * topC <= est.total) break;
       out.push(top);
       this.ctx.push(top);
@@ -81,10 +80,16 @@ export class Mixer {
 
   /** The chosen token: recorded with its probability, appended to the context, next estimate made. */
   advance(id: number, mixedRow: Float32Array): void {
-    let top = -1, topC = 0;
-    for (const [t, c] of this.est.counts) if (c > topC) { top = t; topC = c; }
+    const [top] = topOf(this.est);
     this.steps.push({ logP: mixedRow[id] - this.lse, k: this.est.k, total: this.est.total, sparse: this.est.sparse, agree: top === id });
     this.ctx.push(id);
     this.estimateNext();
   }
+}
+
+/** The estimate's most frequent next token and its count ([-1, 0] when it has none). */
+function topOf(est: Estimate): [number, number] {
+  let top = -1, topC = 0;
+  for (const [t, c] of est.counts) if (c > topC) { top = t; topC = c; }
+  return [top, topC];
 }
