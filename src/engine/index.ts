@@ -21,6 +21,7 @@ import { DenseState, type ContextEntry, type SeqState } from './state';
 import { summarizeDocument } from './summaryRun';
 import { IndexPersistence } from './recall/indexPersist';
 import { loadParams } from './recall/params';
+import { healCount } from './recall/heal';
 import { Recall } from './recall/recall';
 import { workspaceTokens } from './recall/workspaceFiles';
 import { DocTokenizer } from './tokenizer';
@@ -212,9 +213,10 @@ export class Engine implements CatEngine {
     const cur = snap.position(req.offset);
     const dt = this.views.tokensOf(snap);
     const prefix = prefixTokens(snap, this.tokenizer, cur, sp.file, this.maxContext, dt);
-    // a cursor inside a line: the last token is taken back and healed (recall/heal.ts)
-    const heal = cur.byteCol > 0 && prefix.seq.length > 1 ? prefix.seq[prefix.seq.length - 1] : undefined;
-    if (heal !== undefined) prefix.seq = prefix.seq.subarray(0, prefix.seq.length - 1);
+    // a cursor inside a line: the unfinished word's tokens are taken back and healed (recall/heal.ts)
+    const healN = cur.byteCol > 0 ? healCount(prefix.seq, this.tokenizer) : 0;
+    const heal = healN > 0 ? prefix.seq.slice(prefix.seq.length - healN) : undefined;
+    if (heal) prefix.seq = prefix.seq.subarray(0, prefix.seq.length - healN);
     const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
     this.lastRequest.set(req.docId, { offset: prefix.offset ?? this.lastRequest.get(req.docId)?.offset, contextDocIds: req.contextDocIds ?? [], budget: req.contextEntryBudget ?? 0 });
@@ -240,7 +242,7 @@ export class Engine implements CatEngine {
         maxTokens: Math.max(0, req.maxTokens), sampler, stopIds: this.stopIds, signal: req.signal, onToken: req.onToken,
         deadline: req.timeBudgetMs ? t0 + req.timeBudgetMs : undefined,
         stop: { mode: req.mode, linePrefix, maxLines: req.maxLines },
-        mixer, healer: heal !== undefined ? this.recall.healer(heal) : undefined,
+        mixer, healer: heal ? this.recall.healer(heal) : undefined,
         draftMax: req.lookupDraft === false ? 0 : DRAFT_MAX,
       });
       const texts = [snap.bytes, ...(req.contextDocIds ?? []).map((id) => this.docs.latest(id)?.bytes).filter((b): b is Uint8Array => !!b)];

@@ -62,6 +62,8 @@ export class DocTokenizer {
   private readonly charToByte = new Map<string, number>();
   private readonly lineCache: LRUCache<string, Int32Array>;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
+  /** Every prefix of every ordinary token's bytes (latin1 keys), built on first use. */
+  private tokenPrefixes?: Set<string>;
   lineCacheHits = 0;
   lineCacheMisses = 0;
 
@@ -183,6 +185,20 @@ export class DocTokenizer {
   }
 
   isSpecial(id: number): boolean { return this.added.has(id); }
+
+  /** Whether the bytes begin (or are) some ordinary token: a word cut short by the cursor can still be one token. */
+  startsSomeToken(bytes: Uint8Array): boolean {
+    if (!this.tokenPrefixes) {
+      const set = new Set<string>();
+      for (let id = 0; id < this.idStrings.length; id++) {
+        if (this.idStrings[id] === undefined || this.added.has(id)) continue;
+        const b = this.tokenBytes(id);
+        for (let n = 1; n <= b.length; n++) set.add(latin1(b.subarray(0, n)));
+      }
+      this.tokenPrefixes = set;
+    }
+    return this.tokenPrefixes.has(latin1(bytes));
+  }
 
   clearLineCache(): void { this.lineCache.clear(); }
 }

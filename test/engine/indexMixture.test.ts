@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/index';
 import { GATE_FEATURES } from '../../src/engine/recall/gate';
+import { healCount } from '../../src/engine/recall/heal';
 import { Mixer } from '../../src/engine/recall/mixer';
 import type { RecallParams } from '../../src/engine/recall/params';
 import { TokenIndex } from '../../src/engine/recall/tokenIndex';
@@ -71,6 +72,24 @@ test('retyping the start of a repeated line completes its rest (line start and m
     assert.notEqual(off.text, rest, 'the tiny model alone does not know it');
     eng.closeDocument('r');
   }
+});
+
+test('healing takes back every token of a word cut short (" b" "re" "a" of " break"), never the line before', async () => {
+  const eng = await load();
+  const tok = eng.tokenizer, file = eng.contract.tokenizer.special.file;
+  const cut = [file, ...tok.encodeText('x = 1;\n    brea')];
+  const n = healCount(cut, tok);
+  assert.ok(n >= 2, `the fixture spells " brea" in ${n} token(s)`);
+  assert.equal(Buffer.from(tok.decodeBytes(cut.slice(cut.length - n))).toString(), ' brea');
+  assert.equal(healCount([file, ...tok.encodeText('re\na')], tok), 1, 'the newline and the line before it stay');
+  assert.equal(healCount([file], tok), 0);
+  eng.recall.params = params();
+  const text = 'switch (x) {\n  case 1:\n    total += 1;\n    break;\n  case 2:\n    total += 1;\n    brea';
+  eng.updateDocument('h', 1, text);
+  const r = await eng.complete({ docId: 'h', version: 1, offset: text.length, chunkSize: 4, mode: 'line', maxTokens: 8 });
+  assert.equal(r.text, 'k;', JSON.stringify(r));
+  assert.ok((r.indexMatch ?? 0) >= 8, `the query reaches back over the earlier line: k ${r.indexMatch}`);
+  eng.closeDocument('h');
 });
 
 test('the gate holds back a low-confidence suggestion (stop gated, empty text); minConfidence 0 shows it', async () => {

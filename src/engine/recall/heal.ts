@@ -1,8 +1,36 @@
 // Token healing: a cursor inside a line leaves the context ending in tokens of an unfinished
 // word ("fo" of "foo"), which neither the model (trained on whole lines) nor the index (which holds
-// whole lines) has seen. The last token is taken back; the first generated tokens must spell its
+// whole lines) has seen. The last tokens are taken back; the first generated tokens must spell their
 // bytes again (a token starting with them, or a prefix of them), and those bytes are not shown.
 import type { DocTokenizer } from '../tokenizer';
+
+/** Most tokens taken back. */
+export const MAX_HEAL_TOKENS = 6;
+
+/**
+ * How many tokens at the end of seq to take back (0 when seq holds only [file] at index 0): the
+ * last one, and the ones before it while together they still begin some token. A word cut short
+ * is often several short tokens (" b" "re" "a" for " brea"); taking back only "a" leaves " b" "re",
+ * which the index never saw (its text says " break") and the model rarely did.
+ */
+export function healCount(seq: ArrayLike<number>, tok: DocTokenizer, max = MAX_HEAL_TOKENS): number {
+  if (seq.length < 2) return 0;
+  let n = 1;
+  let bytes = tok.tokenBytes(seq[seq.length - 1]);
+  while (n < max && seq.length - n - 1 >= 1) {
+    const id = seq[seq.length - n - 1];
+    if (tok.isSpecial(id)) break;
+    const b = tok.tokenBytes(id);
+    if (b.includes(0x0a)) break;                           // the line before: never taken back
+    const more = new Uint8Array(b.length + bytes.length);
+    more.set(b);
+    more.set(bytes, b.length);
+    if (!tok.startsSomeToken(more)) break;
+    bytes = more;
+    n++;
+  }
+  return n;
+}
 
 export class Healer {
   private rest: Uint8Array;

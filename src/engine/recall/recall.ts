@@ -99,9 +99,9 @@ export class Recall {
 
   stats(): IndexStats { return this.index.stats(); }
 
-  /** A healer for a cursor inside a line: the last token before the cursor is taken back. */
-  healer(lastToken: number): Healer {
-    return new Healer(this.tok, this.tok.tokenBytes(lastToken), this.vocab);
+  /** A healer for a cursor inside a line: the tokens taken back (heal.ts healCount) must be spelled again. */
+  healer(takenBack: ArrayLike<number>): Healer {
+    return new Healer(this.tok, this.tok.decodeBytes(takenBack), this.vocab);
   }
 
   /** The Mixer of one completion (model only when the index is off or the model has no recall.json). */
