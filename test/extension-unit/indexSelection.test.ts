@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as engineLimits from '../../src/engine/recall/workspaceFiles';
 import {
-  approxTokens, contentProblem, directoryDistance, escapeGlob, excludeGlob, fileExtension, GitIgnores, includeGlob,
+  approxTokens, contentProblem, directoryDistance, escapeGlob, excludeGlob, fileExtension, GitIgnores, includeWithIgnoresGlob,
   languageExtensions, MAX_INDEX_FILE_BYTES, MINIFIED_LINE_BYTES, MINIFIED_MEAN_LINE, planIndex, TokenRate, type Candidate,
 } from '../../src/extension/index/indexSelection';
 
@@ -24,9 +24,9 @@ test('extensions: lower case, none for dotfiles and extension-less names; the op
 });
 
 test('include and exclude globs', () => {
-  assert.equal(includeGlob([]), undefined);
-  assert.equal(includeGlob(['ts']), '**/*.ts');
-  assert.equal(includeGlob(['js', 'ts']), '**/*.{js,ts}');
+  assert.equal(includeWithIgnoresGlob([]), undefined);
+  assert.equal(includeWithIgnoresGlob(['ts']), '**/{*.ts,.gitignore}');
+  assert.equal(includeWithIgnoresGlob(['js', 'ts']), '**/{*.js,*.ts,.gitignore}');
   assert.equal(escapeGlob('a{b}*'), 'a[{]b[}][*]');
   const ex = excludeGlob({ '**/node_modules': true, '**/dist': false, '**/*.map': { when: '$(basename).js' } }, { '**/out': true, '**/node_modules': true });
   assert.equal(ex, '{**/.git,**/.hg,**/.svn,**/node_modules,**/out}');

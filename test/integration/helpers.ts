@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { CatApi } from '../../src/extension/api';
 import type { EngineState } from '../../src/extension/engineClient';
@@ -154,5 +155,62 @@ export async function useTestModel(): Promise<void> {
   const state = a.engine.state;
   if (dir && !('modelDir' in state && state.modelDir === dir && state.kind === 'ready')) {
     await setAndReload(a, 'modelPath', dir);
+  }
+}
+
+/** Records the longest event-loop stalls with their time (ms since start), to match them with phases. */
+export class GapSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private gaps: { atMs: number; stallMs: number }[] = [];
+  private gcs: { atMs: number; gcMs: number }[] = [];
+  private obs: PerformanceObserver | undefined;
+  start(t0: number): void {
+    this.obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.duration > 10) this.gcs.push({ atMs: Math.round(e.startTime - t0), gcMs: Math.round(e.duration) });
+    });
+    this.obs.observe({ entryTypes: ['gc'] });
+    let last = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      const stall = now - last - 5;
+      if (stall > 20) this.gaps.push({ atMs: Math.round(now - t0), stallMs: Math.round(stall) });
+      last = now;
+    }, 5);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.obs?.disconnect();
+  }
+  /** Garbage collections longer than 10 ms in the window. */
+  gc(): { atMs: number; gcMs: number }[] {
+    return this.gcs;
+  }
+  top(n: number): { atMs: number; stallMs: number }[] {
+    return [...this.gaps].sort((a, b) => b.stallMs - a.stallMs).slice(0, n);
+  }
+}
+
+/** A CPU profile of the extension host over a window, written as <CAT_TEST_PROFILE>/<name>.cpuprofile (off unless that is set). */
+export class HostProfile {
+  private constructor(private readonly session: import('node:inspector').Session, private readonly dir: string) {}
+
+  static async start(): Promise<HostProfile | undefined> {
+    const dir = process.env.CAT_TEST_PROFILE;
+    if (!dir) return undefined;
+    const inspector = await import('node:inspector');
+    const session = new inspector.Session();
+    session.connect();
+    const post = (m: string, p?: object) => new Promise<void>((res, rej) => session.post(m, p ?? {}, (e) => (e ? rej(e) : res())));
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 1000 });
+    await post('Profiler.start');
+    return new HostProfile(session, dir);
+  }
+
+  async stop(name: string): Promise<void> {
+    const profile = await new Promise<unknown>((res, rej) => this.session.post('Profiler.stop', (e, r) => (e ? rej(e) : res(r.profile))));
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.writeFileSync(path.join(this.dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    this.session.disconnect();
   }
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { CatApi } from '../../src/extension/api';
-import { api, closeAll, complete, open, realSource, report, waitFor } from './helpers';
+import { api, closeAll, complete, GapSampler, HostProfile, open, realSource, report, waitFor } from './helpers';
 
 /** A line no model would guess; retyping its start must give the rest from the index. */
 const RARE = "  const zqvChecksum = foldBlocks(quuxTable, 'frob-7', 0x5ea1 ^ wibbleLimit);";
@@ -158,12 +158,17 @@ describe('exact index and confidence gate', () => {
       await cat().update('index.workspaceTokenBudget', undefined, vscode.ConfigurationTarget.Global);
     }
     const h = monitorEventLoopDelay({ resolution: 10 });
+    const gaps = new GapSampler();
     h.enable();
     const t0 = performance.now();
+    gaps.start(t0);
+    const profile = await HostProfile.start();
     await waitFor('the pass after the budget came back', () => a.indexer.view.files >= before.workspaceFiles, 240_000, 100);
     assert.ok(await a.indexer.idle(120_000));
     const passMs = performance.now() - t0;
     h.disable();
+    gaps.stop();
+    await profile?.stop('indexer-pass');
     const stats = await a.engine.indexStats();
     const view = a.indexer.view;
     assert.match(a.status().tooltip, /Workspace index: \*\*\d+ files\*\*/);
@@ -175,6 +180,8 @@ describe('exact index and confidence gate', () => {
       passMs: Math.round(passMs),
       closeToRestoreMs,
       eventLoopDelayMs: { p50: +(h.percentile(50) / 1e6).toFixed(1), p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) },
+      longestStallsMs: gaps.top(5),
+      gcOver10Ms: gaps.gc(),
       target: { eventLoopMaxMs: 50 },
       tally: a.inline.tally.view,
     });

@@ -1,46 +1,14 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { markdownLinks, parseLineLink } from '../../src/extension/summarize/summaryMarkdown';
 import type { SummaryOutcome } from '../../src/extension/summarize/summarizeCommand';
-import { api, closeAll, open, realSource, report, tempFile, waitFor } from './helpers';
+import { api, closeAll, GapSampler, open, realSource, report, tempFile, waitFor } from './helpers';
 
 /** A summary's relative line link resolved against the summary file, as VS Code resolves it. */
 function resolveLink(summary: vscode.Uri, href: string): vscode.Uri {
   return vscode.Uri.joinPath(summary, '..', decodeURIComponent(href));
-}
-
-/** Records the longest event-loop stalls with their time (ms since start), to match them with phases. */
-class GapSampler {
-  private timer: NodeJS.Timeout | undefined;
-  private gaps: { atMs: number; stallMs: number }[] = [];
-  private gcs: { atMs: number; gcMs: number }[] = [];
-  private obs: PerformanceObserver | undefined;
-  start(t0: number): void {
-    this.obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (e.duration > 10) this.gcs.push({ atMs: Math.round(e.startTime - t0), gcMs: Math.round(e.duration) });
-    });
-    this.obs.observe({ entryTypes: ['gc'] });
-    let last = performance.now();
-    this.timer = setInterval(() => {
-      const now = performance.now();
-      const stall = now - last - 5;
-      if (stall > 20) this.gaps.push({ atMs: Math.round(now - t0), stallMs: Math.round(stall) });
-      last = now;
-    }, 5);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-    this.obs?.disconnect();
-  }
-  /** Garbage collections longer than 10 ms in the window. */
-  gc(): { atMs: number; gcMs: number }[] {
-    return this.gcs;
-  }
-  top(n: number): { atMs: number; stallMs: number }[] {
-    return [...this.gaps].sort((a, b) => b.stallMs - a.stallMs).slice(0, n);
-  }
 }
 
 /** Runs "Summarize Open File" while sampling the extension host's event-loop delay. */

@@ -62,11 +62,11 @@ export function escapeGlob(literal: string): string {
   return literal.replace(/[[\]{}*?!,]/g, (c) => `[${c}]`);
 }
 
-/** "**\/*.{js,ts}" for ["js", "ts"]; undefined for none. */
-export function includeGlob(exts: string[]): string | undefined {
+/** The files of those extensions and the .gitignore files, in one glob: one file search (each search
+ * spawns a process, synchronously on the extension host's thread: 10-30 ms each, measured). */
+export function includeWithIgnoresGlob(exts: string[]): string | undefined {
   if (exts.length === 0) return undefined;
-  const parts = exts.map(escapeGlob);
-  return parts.length === 1 ? `**/*.${parts[0]}` : `**/*.{${parts.join(',')}}`;
+  return `**/{${exts.map((e) => `*.${escapeGlob(e)}`).join(',')},.gitignore}`;
 }
 
 /** Always left out, whatever the settings say. */

@@ -12,7 +12,7 @@ import { isAbortError } from '../engine/errors';
 import type { Settings } from '../settings';
 import type { IndexerView } from './indexText';
 import {
-  approxTokens, contentProblem, excludeGlob, fileExtension, GitIgnores, includeGlob, languageExtensions, planIndex, TokenRate, type Candidate,
+  approxTokens, contentProblem, excludeGlob, fileExtension, GitIgnores, includeWithIgnoresGlob, languageExtensions, planIndex, TokenRate, type Candidate,
 } from './indexSelection';
 
 const RECONCILE_DELAY_MS = 1000;
@@ -229,7 +229,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
     const s = this.settings.index();
     const open = this.openDocs();
     this.exts = languageExtensions(open.map((d) => d.uri.path));
-    const include = includeGlob(this.exts);
+    const include = includeWithIgnoresGlob(this.exts);
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (!s.enabled || s.workspaceTokenBudget === 0 || !include || folders.length === 0) {
       this.plan = new Map();
@@ -241,11 +241,11 @@ export class WorkspaceIndexer implements vscode.Disposable {
       vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'),
       vscode.workspace.getConfiguration('search').get<Record<string, unknown>>('exclude'),
     );
-    const [uris, ignoreFiles] = await Promise.all([
-      vscode.workspace.findFiles(include, exclude, MAX_CANDIDATES, token),
-      vscode.workspace.findFiles('**/.gitignore', exclude, 1000, token),
-    ]);
+    const found = await vscode.workspace.findFiles(include, exclude, MAX_CANDIDATES, token);
     if (token.isCancellationRequested) return;
+    const isIgnoreFile = (u: vscode.Uri) => path.posix.basename(u.path) === '.gitignore';
+    const ignoreFiles = found.filter(isIgnoreFile);
+    const uris = found.filter((u) => !isIgnoreFile(u));
     const ignores = new Map<string, GitIgnores>();
     this.ignores = ignores;
     for (const u of ignoreFiles) {
