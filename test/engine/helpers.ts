@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import { Engine } from '../../src/engine/index';
+import { GATE_FEATURES } from '../../src/engine/recall/gate';
+import type { RecallParams } from '../../src/engine/recall/params';
 import type { EngineOptions, Logger } from '../../src/engine/types';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
@@ -76,4 +78,16 @@ export function withFile(fileId: number, ids: ArrayLike<number>): Int32Array {
   s[0] = fileId;
   s.set(ids, 1);
   return s;
+}
+
+/**
+ * Hand-set recall parameters for tests (kBins 1 / 4 / 8): `long` is lambda at matches of 4 tokens
+ * and more (sparse), `gate` the gate's weight per feature (0 for the others) with its bias and threshold.
+ */
+export function recallParams(o: { long: [number, number]; dense?: [number, number]; gate?: Partial<Record<(typeof GATE_FEATURES)[number], number>>; bias?: number; threshold?: number } ): RecallParams {
+  const dense = o.dense ?? [0.5, 0.8];
+  return {
+    formatVersion: 1, kBins: [1, 4, 8], lambdaSparse: [0.2, ...o.long], lambdaDense: [0.1, ...dense],
+    gate: { features: [...GATE_FEATURES], weights: GATE_FEATURES.map((f) => o.gate?.[f] ?? 0), bias: o.bias ?? 0, threshold: o.threshold ?? 0, targetPrecision: 0.6 },
+  };
 }

@@ -6,24 +6,16 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/index';
-import { GATE_FEATURES } from '../../src/engine/recall/gate';
 import { healCount } from '../../src/engine/recall/heal';
 import { Mixer } from '../../src/engine/recall/mixer';
-import type { RecallParams } from '../../src/engine/recall/params';
 import { TokenIndex } from '../../src/engine/recall/tokenIndex';
 import { workspaceTokens } from '../../src/engine/recall/workspaceFiles';
-import { copyFixture, tinyEngineLoader } from './helpers';
+import { copyFixture, recallParams, tinyEngineLoader } from './helpers';
 
 const { load } = tinyEngineLoader();
 
 /** High lambda for long sparse matches; a gate that trusts long first matches only. */
-function params(): RecallParams {
-  const w = GATE_FEATURES.map((f) => (f === 'logK0' ? 4 : 0));
-  return {
-    formatVersion: 1, kBins: [1, 4, 8], lambdaSparse: [0.2, 0.9, 0.98], lambdaDense: [0.1, 0.5, 0.8],
-    gate: { features: [...GATE_FEATURES], weights: w, bias: -6, threshold: 0.5, targetPrecision: 0.6 },
-  };
-}
+const params = () => recallParams({ long: [0.9, 0.98], gate: { logK0: 4 }, bias: -6, threshold: 0.5 });
 
 const repeated = [
   'function area(width: number, height: number): number {',

@@ -3,19 +3,12 @@
 // drafting on and off (greedy and seeded top-p), on CAT (drafts stay inside a chunk) and dense.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GATE_FEATURES } from '../../src/engine/recall/gate';
-import type { RecallParams } from '../../src/engine/recall/params';
-import { TINY_DENSE, tinyEngineLoader } from './helpers';
+import { recallParams, TINY_DENSE, tinyEngineLoader } from './helpers';
 
 const { load } = tinyEngineLoader();
 
 /** lam: the index's weight at long matches; a low one lets the model overrule drafts (rejections). */
-function params(lam: number): RecallParams {
-  return {
-    formatVersion: 1, kBins: [1, 4, 8], lambdaSparse: [0.2, lam, lam], lambdaDense: [0.1, lam, lam],
-    gate: { features: [...GATE_FEATURES], weights: GATE_FEATURES.map(() => 0), bias: 0, threshold: 0, targetPrecision: 0.6 },
-  };
-}
+const params = (lam: number) => recallParams({ long: [lam, lam], dense: [lam, lam] });
 
 const block = [
   'export function totalOf(orders: Order[], taxRate: number): number {',
