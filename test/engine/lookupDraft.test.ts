@@ -35,6 +35,7 @@ for (const kind of ['cat', 'dense'] as const) {
         assert.equal(on.text, off.text, `C=${C} lambda ${lam} ${JSON.stringify(sampling)}`);
         assert.equal(again.text, off.text);
         assert.equal(on.tokens, off.tokens);
+        assert.deepEqual(on.gate?.features, off.gate?.features, 'the steps the gate reads are the same (estimates kept from the draft)');
         assert.equal(off.timing?.drafted, 0);
         assert.ok((on.timing?.accepted ?? 0) <= (on.timing?.drafted ?? 0));
         savedCalls += (off.timing?.decodeCalls ?? 0) - (on.timing?.decodeCalls ?? 0);

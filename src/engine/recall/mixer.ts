@@ -20,6 +20,8 @@ export class Mixer {
   firstK = 0;
   /** Tokens of the query after its last line break (set by the caller that knows the tokenizer). */
   linePrefixTokens = 0;
+  /** The last draft's tokens with the estimate after each: advance() takes them instead of looking up again. */
+  private drafted: { id: number; est: Estimate }[] = [];
 
   /** ctx: the document tokens before the cursor (the index's query); params undefined: model only. */
   constructor(private readonly lookup: Lookup | undefined, private readonly params: RecallParams | undefined, ctx: ArrayLike<number>, private readonly vocab: number) {
@@ -65,6 +67,7 @@ export class Mixer {
    */
   draft(max: number, minK = DRAFT_MIN_K): number[] {
     const out: number[] = [];
+    this.drafted = [];
     if (!this.lookup || !this.params || max <= 0) return out;
     let est = this.est;
     while (out.length < max && est.k >= minK) {
@@ -73,6 +76,7 @@ export class Mixer {
       out.push(top);
       this.ctx.push(top);
       est = this.lookup.estimate(this.ctx, this.ctx.length, est.k + 1);
+      this.drafted.push({ id: top, est });
     }
     this.ctx.length -= out.length;                       // the context is as it was
     return out;
@@ -83,7 +87,9 @@ export class Mixer {
     const [top] = topOf(this.est);
     this.steps.push({ logP: mixedRow[id] - this.lse, k: this.est.k, total: this.est.total, sparse: this.est.sparse, agree: top === id });
     this.ctx.push(id);
-    this.estimateNext();
+    const d = this.drafted.shift();
+    if (d && d.id === id) this.est = d.est;              // looked up already while drafting (the same query)
+    else { this.drafted = []; this.estimateNext(); }
   }
 }
 
