@@ -35,7 +35,11 @@ for (const kind of ['cat', 'dense'] as const) {
         assert.equal(on.text, off.text, `C=${C} lambda ${lam} ${JSON.stringify(sampling)}`);
         assert.equal(again.text, off.text);
         assert.equal(on.tokens, off.tokens);
-        assert.deepEqual(on.gate?.features, off.gate?.features, 'the steps the gate reads are the same (estimates kept from the draft)');
+        // the steps the gate reads are the same (estimates kept from the draft; logits of one wider call
+        // differ from one-token calls in the last float digits)
+        const fOn = on.gate?.features ?? [], fOff = off.gate?.features ?? [];
+        assert.equal(fOn.length, fOff.length);
+        fOn.forEach((v, i) => assert.ok(Math.abs(v - fOff[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `gate feature ${i}: ${v} vs ${fOff[i]}`));
         assert.equal(off.timing?.drafted, 0);
         assert.ok((on.timing?.accepted ?? 0) <= (on.timing?.drafted ?? 0));
         savedCalls += (off.timing?.decodeCalls ?? 0) - (on.timing?.decodeCalls ?? 0);
