@@ -56,15 +56,24 @@ class ModelConfig:
         return cls(**d)
 
 
-def rotary(x: torch.Tensor, pos: torch.Tensor, base: float) -> torch.Tensor:
-    """x [..., T, H, hd], pos [..., T] (int64) -> x rotated by position (pairs (i, i + hd/2))."""
-    hd = x.shape[-1]
-    inv = 1.0 / (base ** (torch.arange(0, hd // 2, dtype=torch.float32, device=x.device) / (hd // 2)))
+def rope_tables(pos: torch.Tensor, hd: int, base: float):
+    """pos [..., T] (int64) -> cos, sin [..., T, 1, hd/2]: computed once a step, shared by every layer."""
+    inv = 1.0 / (base ** (torch.arange(0, hd // 2, dtype=torch.float32, device=pos.device) / (hd // 2)))
     ang = pos.to(torch.float32).unsqueeze(-1) * inv            # [..., T, hd/2]
-    cos = torch.cos(ang).unsqueeze(-2)                         # [..., T, 1, hd/2]
-    sin = torch.sin(ang).unsqueeze(-2)
-    x1, x2 = x[..., : hd // 2], x[..., hd // 2:]
+    return torch.cos(ang).unsqueeze(-2), torch.sin(ang).unsqueeze(-2)
+
+
+def rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, half: int | None = None) -> torch.Tensor:
+    """x [..., T, H, hd] rotated by rope_tables() (pairs (i, i + hd/2)); half = hd/2 as a Python int
+    when known (the step graph: no size read from x)."""
+    half = x.shape[-1] // 2 if half is None else half
+    x1, x2 = x[..., :half], x[..., half:]
     return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+
+
+def rotary(x: torch.Tensor, pos: torch.Tensor, base: float) -> torch.Tensor:
+    """x [..., T, H, hd], pos [..., T] (int64) -> x rotated by position."""
+    return rotate(x, *rope_tables(pos, x.shape[-1], base))
 
 
 class Block(nn.Module):
@@ -85,19 +94,37 @@ class Block(nn.Module):
                 nn.init.zeros_(lin.weight)
                 nn.init.zeros_(lin.bias)
 
+    @staticmethod
+    def rms(t: torch.Tensor) -> torch.Tensor:
+        """RMS norm over the last dim (hd), no weights: the QK-norm."""
+        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + 1e-6)
+
     def qkv_heads(self, x: torch.Tensor):
         """x [..., T, D] -> q, k, v each [..., T, H, hd]."""
         q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
         shape = x.shape[:-1] + (self.n_heads, x.shape[-1] // self.n_heads)
         q, k = q.reshape(shape), k.reshape(shape)
-        if self.qk_norm:                                        # RMS over hd, no weights
-            q = q * torch.rsqrt(q.pow(2).mean(-1, keepdim=True) + 1e-6)
-            k = k * torch.rsqrt(k.pow(2).mean(-1, keepdim=True) + 1e-6)
+        if self.qk_norm:
+            q, k = self.rms(q), self.rms(k)
         return q, k, v.reshape(shape)
+
+    def qkv_step(self, x: torch.Tensor, bt: tuple):
+        """qkv_heads for the exported step graph: x [B, T, D], bt = (B, T) read once from the inputs ->
+        q, k [B, T, H, hd], v [B, T, D]. Sizes are Python ints wherever they can be: every size read
+        from a tensor's shape becomes graph nodes that the runtime runs on each decode step."""
+        D = self.qkv.in_features
+        q, k, v = self.qkv(self.ln1(x)).split(D, dim=-1)
+        shape = bt + (self.n_heads, D // self.n_heads)
+        q, k = q.reshape(shape), k.reshape(shape)
+        if self.qk_norm:
+            q, k = self.rms(q), self.rms(k)
+        return q, k, v
 
     def finish(self, x: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
         """attn [..., T, H, hd] -> residual + MLP."""
-        x = x + self.proj(attn.flatten(-2))
+        return self.mlp(x + self.proj(attn.flatten(-2)))
+
+    def mlp(self, x: torch.Tensor) -> torch.Tensor:
         u = self.fc1(self.ln2(x))
         return x + self.fc2(F.relu(u).square() if self.relu2 else F.gelu(u))
 
@@ -160,28 +187,34 @@ class Decoder(nn.Module):
         ka, va, kb, vb: Ly*H tensors [B, P, hd] each (index l*H + h), one per layer and head, so
         the runtime passes views of its buffers and nothing slices, transposes or concatenates the
         cache. Returns logits [B, nl, V] and new keys/values [B, T, Ly, H, hd]."""
-        T, H = input_ids.shape[1], self.cfg.n_heads
+        B, T = input_ids.shape                                                 # read once (graph nodes)
+        H, hd = self.cfg.n_heads, self.cfg.head_dim
         tok = self.tok(input_ids.clamp(min=0))
         h = torch.where((input_ids >= 0).unsqueeze(-1), tok, inputs_embeds)
-        causal = torch.ones(T, T, dtype=torch.bool, device=h.device).tril()    # [T, T]
-        scale = 1.0 / math.sqrt(self.cfg.head_dim)
+        # built once a step and shared by every layer and head (each op is a graph node the runtime
+        # dispatches on every decode step): rotary tables, the causal mask as 0 / -inf, past lengths
+        cos, sin = rope_tables(position_ids, hd, self.cfg.rope_base)          # [B, T, 1, hd/2]
+        causal = torch.zeros(T, T, device=h.device).masked_fill(
+            ~torch.ones(T, T, dtype=torch.bool, device=h.device).tril(), float('-inf'))  # [T, T]
+        Pa, Pb = ka[0].shape[1], kb[0].shape[1]
+        scale = 1.0 / math.sqrt(hd)
         new_k, new_v = [], []
         for l, blk in enumerate(self.blocks):
-            q, k, v = blk.qkv_heads(h)                                         # [B, T, H, hd]
-            q = rotary(q, position_ids, self.cfg.rope_base) * scale
-            k = rotary(k, position_ids, self.cfg.rope_base)
+            q, k, v = blk.qkv_step(h, (B, T))                                  # [B, T, H, hd] x2, [B, T, D]
+            q = rotate(q, cos, sin, hd // 2) * scale
+            k = rotate(k, cos, sin, hd // 2)
+            qs = q.reshape(B, T, H * hd).split(hd, dim=-1)                     # H x [B, T, hd]
+            ks = k.reshape(B, T, H * hd).split(hd, dim=-1)
             heads = []
-            for j in range(H):
+            for j, (qj, kj, vj) in enumerate(zip(qs, ks, v.split(hd, dim=-1))):
                 i = l * H + j
-                qj, kj, vj = q[:, :, j], k[:, :, j], v[:, :, j]                # [B, T, hd]
-                Pa, Pb = ka[i].shape[1], kb[i].shape[1]
                 s = torch.cat([qj @ ka[i].transpose(1, 2), qj @ kb[i].transpose(1, 2),
-                               (qj @ kj.transpose(1, 2)).masked_fill(~causal, float('-inf'))], dim=-1)  # [B, T, Pa+Pb+T]
-                p = s.softmax(-1)
-                heads.append(p[..., :Pa] @ va[i] + p[..., Pa:Pa + Pb] @ vb[i] + p[..., Pa + Pb:] @ vj)  # [B, T, hd]
-            h = blk.finish(h, torch.stack(heads, dim=2))                       # [B, T, H, hd] -> [B, T, D]
+                               qj @ kj.transpose(1, 2) + causal], dim=-1)      # [B, T, Pa+Pb+T]
+                pa, pb, pj = s.softmax(-1).split([Pa, Pb, T], dim=-1)
+                heads.append(pa @ va[i] + pb @ vb[i] + pj @ vj)                # [B, T, hd]
+            h = blk.mlp(h + blk.proj(torch.cat(heads, dim=-1)))                # heads side by side: [B, T, D]
             new_k.append(k)
-            new_v.append(v)
+            new_v.append(v.reshape(B, T, H, hd))
         start = h.shape[1] - num_logits[0]
         return self.logits(h[:, start:]), torch.stack(new_k, dim=2), torch.stack(new_v, dim=2)
 
