@@ -101,17 +101,13 @@ class Block(nn.Module):
 
     def qkv_heads(self, x: torch.Tensor):
         """x [..., T, D] -> q, k, v each [..., T, H, hd]."""
-        q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
-        shape = x.shape[:-1] + (self.n_heads, x.shape[-1] // self.n_heads)
-        q, k = q.reshape(shape), k.reshape(shape)
-        if self.qk_norm:
-            q, k = self.rms(q), self.rms(k)
-        return q, k, v.reshape(shape)
+        q, k, v = self.qkv_step(x, tuple(x.shape[:-1]))
+        return q, k, v.reshape(q.shape)
 
     def qkv_step(self, x: torch.Tensor, bt: tuple):
-        """qkv_heads for the exported step graph: x [B, T, D], bt = (B, T) read once from the inputs ->
-        q, k [B, T, H, hd], v [B, T, D]. Sizes are Python ints wherever they can be: every size read
-        from a tensor's shape becomes graph nodes that the runtime runs on each decode step."""
+        """x [..., T, D], bt = its leading sizes -> q, k [..., T, H, hd], v [..., T, D]. The exported step
+        graph passes bt = (B, T) read once from the inputs: sizes are Python ints wherever they can be,
+        since every size read from a tensor's shape becomes graph nodes run on each decode step."""
         D = self.qkv.in_features
         q, k, v = self.qkv(self.ln1(x)).split(D, dim=-1)
         shape = bt + (self.n_heads, D // self.n_heads)
