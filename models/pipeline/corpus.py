@@ -34,9 +34,11 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +117,8 @@ class NearDupIndex:
         words = text.split()[:4000]
         if len(words) < 5:
             return None
-        sh = {hash(' '.join(words[i:i + 5])) & 0x7FFFFFFF for i in range(len(words) - 4)}
+        # crc32, not hash(): Python salts str hashes per process, so rebuilds kept different near-duplicates
+        sh = {zlib.crc32(' '.join(words[i:i + 5]).encode()) & 0x7FFFFFFF for i in range(len(words) - 4)}
         x = np.fromiter(sh, dtype=np.uint64)
         return ((np.outer(self.a, x) + self.b[:, None]) % np.uint64((1 << 31) - 1)).min(axis=1)
 
@@ -224,6 +227,8 @@ def build(sources_path: Path, out: Path, manifest_path: Path, seed_from: list[Pa
     allowed = set(sources['permissiveLicenses'])
     cache = out / 'cache'
     cache.mkdir(parents=True, exist_ok=True)
+    for split in ('train', 'val', 'heldout'):       # a rebuild starts empty: files an earlier build kept must not linger
+        shutil.rmtree(out / split, ignore_errors=True)
     exact: set[str] = set()
     near = NearDupIndex()
     manifest = {'rules': __doc__.split('Rules')[1].split('Fails loudly')[0].strip(), 'packages': []}

@@ -11,6 +11,7 @@ import { completionCases, copyHeuristic, type CompletionCase } from './completio
 import { indexOnlyLine } from './indexOnly';
 import { editSimilarity, mean } from './metrics';
 import { runCase } from './runCase';
+import { PackageWorkspace, workspaceOrder } from './workspaceSetting';
 
 export interface Row {
   cases: number; exactMatch: number; editSimilarity: number; shown: number; precision: number; rightPerCase: number;
@@ -51,38 +52,72 @@ export function gateCurve(cases: CompletionCase[], out: Outcome[]): { threshold:
   return pts;
 }
 
+/** One engine row over the cases (in `order`), results in case order. */
+async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], o: { others: boolean; useIndex: boolean; lookupDraft: boolean }, before?: (c: CompletionCase) => void): Promise<Outcome[]> {
+  const out: Outcome[] = new Array(cases.length);
+  for (const i of order) {
+    before?.(cases[i]);
+    const r = await runCase(eng, cases[i], { ...o, minConfidence: 0 });
+    out[i] = { pred: r.text, shown: r.text !== '', ms: r.ms, confidence: r.gate?.confidence };
+  }
+  return out;
+}
+
 export async function completionEval(cat: Engine, dense: Engine, root: string, files: string[], n: number, log: (m: string) => void) {
   const cases = completionCases(root, files, n, 41);
   const tok = cat.tokenizer, V = cat.contract.dims.vocabSize;
   const rows: Record<string, Row> = {};
   const curves: Record<string, ReturnType<typeof gateCurve>> = {};
+  const inOrder = cases.map((_, i) => i);
+  const gated = (name: string, setting: string, eng: Engine, out: Outcome[], put: (name: string, out: Outcome[]) => void) => {
+    if (!eng.recall.params?.gate) return;
+    const thr = eng.recall.params.gate.threshold;
+    put(`${name} + gate`, out.map((o) => ({ ...o, shown: o.shown && (o.confidence ?? 0) >= thr })));
+    curves[`${name}, ${setting}`] = gateCurve(cases, out);
+  };
   for (const open of [0, 3]) {
+    const setting = `${open} open`;
     const others = (c: CompletionCase) => (open ? c.others.map((o) => o.text) : []);
-    const put = (name: string, out: Outcome[]) => { rows[`${name}, ${open} open`] = summarizeRow(cases, out); log(`${name}, ${open} open: ${JSON.stringify(rows[`${name}, ${open} open`])}`); };
+    const put = (name: string, out: Outcome[]) => { rows[`${name}, ${setting}`] = summarizeRow(cases, out); log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`); };
     put('copy heuristic', cases.map((c) => { const t0 = performance.now(); const pred = copyHeuristic(c.before, others(c)); return { pred, shown: pred !== '', ms: performance.now() - t0 }; }));
     put('index alone', cases.map((c) => { const t0 = performance.now(); const r = indexOnlyLine(tok, V, c.before, others(c)); return { pred: r.text, shown: r.text !== '', ms: performance.now() - t0 }; }));
     let undrafted: Outcome[] | undefined;
     for (const [name, eng, useIndex, lookupDraft] of [['model alone', cat, false, true], ['mixture, no lookup drafting', cat, true, false], ['mixture', cat, true, true], ['dense + index', dense, true, true]] as const) {
-      const out: Outcome[] = [];
-      for (const c of cases) {
-        const r = await runCase(eng, c, { others: open > 0, useIndex, minConfidence: 0, lookupDraft });
-        out.push({ pred: r.text, shown: r.text !== '', ms: r.ms, confidence: r.gate?.confidence });
-      }
+      const out = await engineRow(eng, cases, inOrder, { others: open > 0, useIndex, lookupDraft });
       put(name, out);
       if (!lookupDraft) { undrafted = out; continue; }    // its gated row would repeat the mixture's
       if (name === 'mixture' && undrafted) {             // drafting must not change a suggestion
         const plain = undrafted;
         const differ = out.filter((o, i) => o.pred !== plain[i].pred).length;
         if (differ) log(`lookup drafting changed ${differ} of ${out.length} suggestions (it must change none)`);
-        rows[`mixture, ${open} open`].sameAsUndrafted = out.length - differ;
+        rows[`mixture, ${setting}`].sameAsUndrafted = out.length - differ;
       }
-      if (useIndex && eng.recall.params?.gate) {
-        const thr = eng.recall.params.gate.threshold;
-        put(`${name} + gate`, out.map((o) => ({ ...o, shown: o.shown && (o.confidence ?? 0) >= thr })));
-        curves[`${name}, ${open} open`] = gateCurve(cases, out);
-      }
+      if (useIndex) gated(name, setting, eng, out, put);
     }
   }
+  // the workspace setting: 3 open and the rest of the package in the index, as the extension's workspace pass does
+  const ws = new PackageWorkspace(root, files);
+  const setting = 'workspace';
+  const put = (name: string, out: Outcome[]) => { rows[`${name}, ${setting}`] = summarizeRow(cases, out); log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`); };
+  const order = workspaceOrder(cases);
+  const wsTokens: number[] = [];
+  for (const [name, eng] of [['mixture', cat], ['dense + index', dense]] as const) {
+    const copies: Outcome[] = new Array(cases.length);
+    const out = await engineRow(eng, cases, order, { others: true, useIndex: true, lookupDraft: true }, (c) => {
+      const texts = ws.enter(eng, c);
+      if (name === 'mixture') {
+        wsTokens.push(eng.indexStats().tokens);
+        const t0 = performance.now();
+        const pred = copyHeuristic(c.before, [...c.others.map((o) => o.text), ...texts]);
+        copies[cases.indexOf(c)] = { pred, shown: pred !== '', ms: performance.now() - t0 };
+      }
+    });
+    if (name === 'mixture') put('copy heuristic', copies);
+    put(name, out);
+    gated(name, setting, eng, out, put);
+    ws.leave(eng);
+  }
   return { cases: cases.length, midLineShare: mean(cases.map((c) => (c.midLine ? 1 : 0))), rows, gateCurves: curves,
+    workspace: { budgetTokens: ws.budgetTokens, indexTokensP50: pct(wsTokens, 0.5), indexTokensMax: Math.max(0, ...wsTokens) },
     thresholds: { cat: cat.recall.params?.gate?.threshold, dense: dense.recall.params?.gate?.threshold } };
 }

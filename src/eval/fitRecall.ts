@@ -6,7 +6,8 @@
 // Lambda: teacher forcing over whole lines (the model's probability of each true token from
 // Engine.evaluate, the index's estimate from the lines before it and, in half the cases, three
 // other files of the package); for each bin the lambda in [0, 0.98] that maximizes the mixture's
-// log-likelihood. Gate: mixture completions of validation cases (half with three files open);
+// log-likelihood. Gate: mixture completions of validation cases (a third each with no other file,
+// three files open, and three open with the rest of the package indexed: workspaceSetting.ts);
 // a logistic regression from the gate features to "exactly right", and the lowest threshold whose
 // validation precision reaches --target-precision.
 import { createHash } from 'node:crypto';
@@ -21,6 +22,7 @@ import { workspaceTokens } from '../engine/recall/workspaceFiles';
 import { completionCases, type CompletionCase } from './completionCases';
 import { listFiles } from './heldout';
 import { runCase } from './runCase';
+import { PackageWorkspace, workspaceOrder } from './workspaceSetting';
 
 const K_BINS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32];
 const EVAL_CONTEXT_BYTES = 3000;
@@ -135,12 +137,18 @@ async function main(): Promise<void> {
   eng.recall.params = params;
   const gc = completionCases(valRoot, files, Number(values['gate-cases'] ?? 1200), 103);
   const x: number[][] = [], y: number[] = [];
-  for (const [i, c] of gc.entries()) {
-    const r = await runCase(eng, c, { others: i % 2 === 1, useIndex: true, minConfidence: 0 });
+  // a third each: no other file, three open, three open and the rest of the package indexed (the extension's setting)
+  const ws = new PackageWorkspace(valRoot, files);
+  const order = [...gc.keys()].filter((i) => i % 3 !== 2).concat(workspaceOrder(gc).filter((i) => i % 3 === 2));
+  for (const i of order) {
+    const c = gc[i];
+    if (i % 3 === 2) ws.enter(eng, c);
+    const r = await runCase(eng, c, { others: i % 3 !== 0, useIndex: true, minConfidence: 0 });
     if (!r.gate?.features || !r.text.trim()) continue;
     x.push(r.gate.features);
     y.push(r.text === c.expected ? 1 : 0);
   }
+  ws.leave(eng);
   if (process.env.GATE_DATA) fs.writeFileSync(process.env.GATE_DATA, JSON.stringify({ features: GATE_FEATURES, x, y }));
   const fit = logistic(x, y);
   const conf = x.map((f) => sigmoid(fit.bias + f.reduce((a, v, j) => a + v * fit.weights[j], 0)));
@@ -150,7 +158,7 @@ async function main(): Promise<void> {
   log(`gate on ${x.length} non-empty suggestions (${y.filter(Boolean).length} right): threshold ${thr.toFixed(3)}, shown ${shown}, precision ${(right / Math.max(1, shown)).toFixed(3)}`);
   params.gate = { features: [...GATE_FEATURES], weights: fit.weights.map((w) => Number(w.toFixed(5))), bias: Number(fit.bias.toFixed(5)), threshold: Number(thr.toFixed(4)), targetPrecision: target };
   params.fitted = { split: 'validation', lambdaCases: lc.tokens ? Number(values['lambda-cases'] ?? 160) : 0, lambdaTokens: lc.tokens,
-    gateCases: gc.length, gateSuggestions: x.length, gateRight: y.filter(Boolean).length, gateShown: shown, gatePrecision: right / Math.max(1, shown),
+    gateCases: gc.length, gateSettings: 'a third each: 0 open, 3 open, 3 open + workspace', gateSuggestions: x.length, gateRight: y.filter(Boolean).length, gateShown: shown, gatePrecision: right / Math.max(1, shown),
     model: eng.info.modelName, modelId: eng.info.modelId, date: new Date().toISOString().slice(0, 10), seconds: Math.round((Date.now() - t0) / 1000) };
   checkParams(params);
   await eng.dispose();
