@@ -84,3 +84,15 @@ export function copyHeuristic(before: string, others: string[], maxLen = 200): s
   }
   return '';
 }
+
+/**
+ * Whether the case's completed line (the cursor line's text before the cursor + the truth) is a
+ * whole line of the file before the cursor or of one of the texts: the cases a copy can get right.
+ */
+export function lineIsCopyable(c: CompletionCase, texts: string[]): boolean {
+  const cut = c.before.lastIndexOf('\n');
+  const full = c.before.slice(cut + 1) + c.expected;
+  if (!full.trim()) return false;
+  const hit = (s: string) => s.split('\n').some((l) => l.replace(/\r$/, '').trimEnd() === full);
+  return hit(c.before.slice(0, Math.max(0, cut))) || texts.some(hit);
+}

@@ -7,7 +7,7 @@
 //
 //   npm run eval -- --only completion [--cases 500]      (part of the full `npm run eval`)
 import type { Engine } from '../engine/index';
-import { completionCases, copyHeuristic, type CompletionCase } from './completionCases';
+import { completionCases, copyHeuristic, lineIsCopyable, type CompletionCase } from './completionCases';
 import { indexOnlyLine } from './indexOnly';
 import { editSimilarity, mean } from './metrics';
 import { runCase } from './runCase';
@@ -75,9 +75,12 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
     put(`${name} + gate`, out.map((o) => ({ ...o, shown: o.shown && (o.confidence ?? 0) >= thr })));
     curves[`${name}, ${setting}`] = gateCurve(cases, out);
   };
+  /** Per setting: the share of cases whose completed line is a whole line of the texts the index holds (what copying can reach). */
+  const copyable: Record<string, number> = {};
   for (const open of [0, 3]) {
     const setting = `${open} open`;
     const others = (c: CompletionCase) => (open ? c.others.map((o) => o.text) : []);
+    copyable[setting] = mean(cases.map((c) => (lineIsCopyable(c, others(c)) ? 1 : 0)));
     const put = (name: string, out: Outcome[]) => { rows[`${name}, ${setting}`] = summarizeRow(cases, out); log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`); };
     put('copy heuristic', cases.map((c) => { const t0 = performance.now(); const pred = copyHeuristic(c.before, others(c)); return { pred, shown: pred !== '', ms: performance.now() - t0 }; }));
     put('index alone', cases.map((c) => { const t0 = performance.now(); const r = indexOnlyLine(tok, V, c.before, others(c)); return { pred: r.text, shown: r.text !== '', ms: performance.now() - t0 }; }));
@@ -101,12 +104,14 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
   const put = (name: string, out: Outcome[]) => { rows[`${name}, ${setting}`] = summarizeRow(cases, out); log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`); };
   const order = workspaceOrder(cases);
   const wsTokens: number[] = [];
+  const wsCopyable: number[] = [];
   for (const [name, eng] of [['mixture', cat], ['dense + index', dense]] as const) {
     const copies: Outcome[] = new Array(cases.length);
     const out = await engineRow(eng, cases, order, { others: true, useIndex: true, lookupDraft: true }, (c) => {
       const texts = ws.enter(eng, c);
       if (name === 'mixture') {
         wsTokens.push(eng.indexStats().tokens);
+        wsCopyable.push(lineIsCopyable(c, [...c.others.map((o) => o.text), ...texts]) ? 1 : 0);
         const t0 = performance.now();
         const pred = copyHeuristic(c.before, [...c.others.map((o) => o.text), ...texts]);
         copies[cases.indexOf(c)] = { pred, shown: pred !== '', ms: performance.now() - t0 };
@@ -117,7 +122,9 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
     gated(name, setting, eng, out, put);
     ws.leave(eng);
   }
-  return { cases: cases.length, midLineShare: mean(cases.map((c) => (c.midLine ? 1 : 0))), rows, gateCurves: curves,
+  copyable[setting] = mean(wsCopyable);
+  log(`completed line a whole line of the indexed text: ${JSON.stringify(copyable)}`);
+  return { cases: cases.length, midLineShare: mean(cases.map((c) => (c.midLine ? 1 : 0))), rows, gateCurves: curves, copyable,
     workspace: { budgetTokens: ws.budgetTokens, indexTokensP50: pct(wsTokens, 0.5), indexTokensMax: Math.max(0, ...wsTokens) },
     thresholds: { cat: cat.recall.params?.gate?.threshold, dense: dense.recall.params?.gate?.threshold } };
 }

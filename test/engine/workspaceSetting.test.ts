@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { CompletionCase } from '../../src/eval/completionCases';
+import { lineIsCopyable, type CompletionCase } from '../../src/eval/completionCases';
 import { PackageWorkspace, defaultWorkspaceBudget, isBuildOutput, stem, workspaceOrder } from '../../src/eval/workspaceSetting';
 import { tinyEngineLoader } from './helpers';
 
@@ -67,4 +67,12 @@ test('workspace order groups a package\'s cases by path', () => {
   const { root } = tree();
   const cs = [caseOf(root, 'pkg/src/b.js', []), caseOf(root, 'other/src/x.js', []), caseOf(root, 'pkg/src/a.js', [])];
   assert.deepEqual(workspaceOrder(cs), [1, 2, 0]);
+});
+
+test('copyable: the completed line is a whole line before the cursor or of a text', () => {
+  const c: CompletionCase = { file: 'a.js', before: 'const x = 1;\nlet y = 2;\n  ret', expected: 'urn x;', midLine: true, others: [] };
+  assert.equal(lineIsCopyable(c, []), false);
+  assert.equal(lineIsCopyable(c, ['function f() {\n  return x;\r\n}']), true);
+  assert.equal(lineIsCopyable(c, ['  return x + 1;']), false, 'a line that only starts the same is not a copy');
+  assert.equal(lineIsCopyable({ ...c, before: 'let y = 2;\nlet', expected: ' y = 2;' }, []), true);
 });
