@@ -25,6 +25,12 @@ def completion(r: dict) -> None:
         rows.append([k, f"{100 * v['exactMatch']:.1f}%", f"{v['editSimilarity']:.3f}", f"{100 * v['shown']:.1f}%",
                      f"{100 * v['precision']:.1f}%", f"{100 * v['rightPerCase']:.1f}%", ms])
     print(table(['configuration, other files open', 'exact match', 'edit similarity', 'shown', 'precision', 'right per case', 'ms p50 / p90'], rows))
+    if 'copyable' in r:
+        print('\nCompleted line a whole line of the indexed text (what copying can reach): '
+              + ', '.join(f"{k} {100 * v:.1f}%" for k, v in r['copyable'].items()) + '.')
+    if 'workspace' in r:
+        w = r['workspace']
+        print(f"Workspace setting: budget {w['budgetTokens']:,} tokens, index p50 {w['indexTokensP50']:,} tokens (max {w['indexTokensMax']:,}).")
 
 
 def main(path: str) -> int:

@@ -5,7 +5,9 @@ Usage: python3 -m models.pipeline.data --corpus corpus --out runs/data [--vocab 
 
 Writes runs/data/tokenizer.json, train.bin and val.bin (uint16 token streams). Each file
 becomes [file] + ids + [endoftext]; a share of files (fim-rate) is written as
-[file] prefix [fim_suffix] suffix [fim_middle] middle [endoftext] (see fim_transform).
+[file] prefix [fim_suffix] suffix [fim_middle] middle [endoftext] (see fim_transform), or with
+--fim-order spm as [file] [fim_suffix] suffix [fim_prefix] prefix [fim_middle] middle [endoftext]:
+the prefix next to the middle, where a CAT decoder reads it token by token instead of compressed.
 --tokenizer reuses an existing tokenizer.json (the shipped one: model v2 keeps its vocabulary).
 --pack (repository-level packing): the files of one package are written consecutively (packages
 in a seeded order, files in path order), so a training window spans neighbouring files of one
@@ -35,9 +37,13 @@ def list_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob('*') if p.is_file())
 
 
-def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random) -> list[int]:
+FIM_ORDERS = ('psm', 'spm')
+
+
+def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random, order: str = 'psm') -> list[int]:
     """Split a document at a cursor (a line start or mid-line) into prefix, middle (rest of the
-    line, or 1-8 lines) and suffix; return [file] prefix [fim_suffix] suffix [fim_middle] middle [eot].
+    line, or 1-8 lines) and suffix; return [file] prefix [fim_suffix] suffix [fim_middle] middle [eot]
+    (psm) or [file] [fim_suffix] suffix [fim_prefix] prefix [fim_middle] middle [eot] (spm).
     Each part uses the canonical encoding; the suffix is cut to MAX_SUFFIX_TOKENS."""
     sp = tok.special_ids
     lines = data.split(b'\n')
@@ -51,8 +57,18 @@ def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random) -> list[int]:
         b = int(starts[min(len(lines) - 1, li + rng.randint(1, 8))])
     b = max(a, min(b, len(data)))
     prefix, middle, suffix = data[:a], data[a:b], data[b:]
-    return ([sp['file']] + tok.encode(prefix) + [sp['fim_suffix']] + tok.encode(suffix)[:MAX_SUFFIX_TOKENS]
-            + [sp['fim_middle']] + tok.encode(middle) + [sp['endoftext']])
+    return fim_sequence(tok.encode(prefix), tok.encode(middle), tok.encode(suffix)[:MAX_SUFFIX_TOKENS], sp, order) + [sp['endoftext']]
+
+
+def fim_sequence(prefix: list[int], middle: list[int], suffix: list[int], sp: dict, order: str) -> list[int]:
+    """The FIM layout of encoded parts, up to the end of the middle (training appends [endoftext])."""
+    if order == 'spm':
+        head = [sp['file'], sp['fim_suffix']] + suffix + [sp['fim_prefix']] + prefix + [sp['fim_middle']]
+    elif order == 'psm':
+        head = [sp['file']] + prefix + [sp['fim_suffix']] + suffix + [sp['fim_middle']]
+    else:
+        raise ValueError(f'FIM order {order!r} is not one of {FIM_ORDERS}')
+    return head + middle
 
 
 def _init(tok_path: str) -> None:
@@ -61,17 +77,17 @@ def _init(tok_path: str) -> None:
 
 
 def _encode_file(args) -> list[int]:
-    path, fim, seed = args
+    path, fim, seed, order = args
     data = Path(path).read_bytes()
     sp = _TOK.special_ids
     if fim:
-        return fim_transform(data, _TOK, random.Random(seed))
+        return fim_transform(data, _TOK, random.Random(seed), order)
     return [sp['file']] + _TOK.encode(data) + [sp['endoftext']]
 
 
-def encode_split(files: list[Path], tok_path: Path, out: Path, fim_rate: float, seed: int, procs: int) -> int:
+def encode_split(files: list[Path], tok_path: Path, out: Path, fim_rate: float, seed: int, procs: int, fim_order: str = 'psm') -> int:
     rng = random.Random(seed)
-    jobs = [(str(f), rng.random() < fim_rate, rng.randrange(1 << 30)) for f in files]
+    jobs = [(str(f), rng.random() < fim_rate, rng.randrange(1 << 30), fim_order) for f in files]
     n = 0
     with Pool(procs, initializer=_init, initargs=(str(tok_path),)) as pool, open(out, 'wb') as fh:
         for ids in pool.imap(_encode_file, jobs, chunksize=16):
@@ -112,6 +128,7 @@ def main(argv=None) -> int:
     ap.add_argument('--train-mb', type=float, default=48)
     ap.add_argument('--val-mb', type=float, default=3)
     ap.add_argument('--fim-rate', type=float, default=0.3)
+    ap.add_argument('--fim-order', choices=FIM_ORDERS, default='psm')
     ap.add_argument('--procs', type=int, default=2)
     ap.add_argument('--tokenizer', type=Path, default=None, help='reuse this tokenizer.json')
     ap.add_argument('--pack', action='store_true', help='files of one package consecutive (train split)')
@@ -143,10 +160,11 @@ def main(argv=None) -> int:
         chosen = sample_files(files, mb, seed=2)
         if args.pack and name == 'train':
             chosen = pack_by_package(chosen, args.corpus / name, seed=4)
-        n = encode_split(chosen, tok_path, args.out / f'{name}.bin', fim, seed=3, procs=args.procs)
+        n = encode_split(chosen, tok_path, args.out / f'{name}.bin', fim, seed=3, procs=args.procs, fim_order=args.fim_order)
         nbytes = sum(f.stat().st_size for f in chosen)
         stats[name] = {'files': len(chosen), 'bytes': nbytes, 'tokens': n, 'bytesPerToken': nbytes / max(1, n),
-                       'packed': bool(args.pack and name == 'train'), 'fimRate': fim}
+                       'packed': bool(args.pack and name == 'train'), 'fimRate': fim,
+                       **({'fimOrder': args.fim_order} if fim else {})}
         print(f'{name}: {len(chosen)} files, {nbytes/1e6:.1f} MB -> {n} tokens', flush=True)
     (args.out / 'stats.json').write_text(json.dumps(stats, indent=1))
     return 0

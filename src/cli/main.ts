@@ -14,7 +14,8 @@ export const USAGE = `usage:
   cat-lm complete FILE --line L [--col C] [--chunk-size N] [--context FILE...] [--multiline] [--suffix] [--max-tokens N]
                   [--no-index] [--no-gate | --min-confidence P] [--json]
     (--context files feed the model's cross-file entries and the exact index; a suggestion the gate
-     holds back prints an empty line, with the reason on stderr)
+     holds back prints an empty line, with the reason on stderr; the text after the cursor is read
+     only when the model's contract measured that it helps, or always with --suffix)
   cat-lm summarize FILE [--chunk-size N] [--passages N] [--overview] [--json]
   cat-lm eval [--model cat|dense] [--chunk-size N] [--json] FILE...
   cat-lm bench [--quick] [--json] [--out DIR] [--sizes 1024,4096] [--max-seconds S] [--model-dir CAT_DIR] [--dense-dir DENSE_DIR]
@@ -125,7 +126,7 @@ async function cmdComplete(pos: string[], v: Values): Promise<void> {
     const ctxIds = (v.context ?? []).map((f) => docOrFail(engine, f, readFile(f)));
     const r = await engine.complete({
       docId, version: 1, offset, chunkSize: chunkSize ?? engine.info.defaultChunkSize, mode: v.multiline ? 'multiline' : 'line',
-      maxTokens, useSuffix: !!v.suffix, contextDocIds: ctxIds, contextEntryBudget: budget,
+      maxTokens, useSuffix: v.suffix ? true : 'auto', contextDocIds: ctxIds, contextEntryBudget: budget,
       useIndex: !v['no-index'], minConfidence: v['no-gate'] ? 0 : minConfidence,
     });
     if (r.stop === 'gated' && r.gate) io.err(`note: held back by the confidence gate (confidence ${r.gate.confidence} < ${r.gate.threshold}): ${JSON.stringify(r.gate.heldBack ?? '')}\n`);

@@ -75,8 +75,8 @@ export interface ModelContract {
   tokenizer: { file: string; special: SpecialTokens };
   graphs: { decoder: DecoderSpec; compressor?: GraphSpec };
   files: Record<string, { sha256: string; bytes: number }>;
-  /** Fill-in-the-middle settings the model was trained with. */
-  fim?: { maxSuffixTokens?: number };
+  /** Fill-in-the-middle settings the model was trained with, and what the suffix was measured to be worth. */
+  fim?: { maxSuffixTokens?: number; measured?: FimMeasured };
   /** Mixture weights and confidence gate for the exact index (src/engine/recall/params.ts). */
   recall?: { file: string };
   training?: Record<string, unknown>;
@@ -163,6 +163,34 @@ function checkShape(c: ModelContract): void {
     if (!c.files[f]) fail(`file ${f} is used by the contract but not listed in "files"`);
   }
   if (c.quality !== undefined) checkQuality(c);
+  checkFim(c);
+}
+
+/**
+ * Written by models/pipeline/fim_eval.py --contract: the bits per byte of middles scored with the
+ * suffix (the contract's layout) and without it, on a split the evaluation does not report.
+ */
+export interface FimMeasured {
+  split: string;
+  cases: number;
+  plainBitsPerByte: number;
+  fimBitsPerByte: number;
+  /** plain - fim: > 0 when the suffix helps. */
+  suffixGain: number;
+}
+
+/** Whether completions should read the text after the cursor: only when measured to help. */
+export function suffixHelps(c: ModelContract): boolean {
+  return (c.fim?.measured?.suffixGain ?? 0) > 0;
+}
+
+function checkFim(c: ModelContract): void {
+  const m = c.fim?.measured;
+  if (m === undefined) return;
+  if (!m || typeof m !== 'object') fail('fim.measured must be an object');
+  for (const k of ['plainBitsPerByte', 'fimBitsPerByte', 'suffixGain'] as const) {
+    if (typeof m[k] !== 'number' || !Number.isFinite(m[k])) fail(`fim.measured.${k} must be a number`);
+  }
 }
 
 function checkQuality(c: ModelContract): void {

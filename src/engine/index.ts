@@ -2,7 +2,7 @@
 // the CLI use only what this file exports.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { checkChunkSize, ContractError, type ModelContract } from './contract';
+import { checkChunkSize, ContractError, suffixHelps, type ModelContract } from './contract';
 import { ChunkStore, ensureVectors } from './chunkStore';
 import { prefixTokens, suffixTokens, fimSequence, windowAt, type PrefixTokens } from './context';
 import { CrossFileContext } from './crossFile';
@@ -67,6 +67,8 @@ export class Engine implements CatEngine {
   private readonly persist?: ChunkPersistence;
   private readonly maxContext: number;
   private readonly maxSuffix: number;
+  /** useSuffix 'auto': the contract measured that the suffix helps this model. */
+  readonly suffixHelps: boolean;
   /** The exact token index, mixture and confidence gate (src/engine/recall). */
   readonly recall: Recall;
   private lock: Promise<unknown> = Promise.resolve();
@@ -80,6 +82,9 @@ export class Engine implements CatEngine {
     this.contract = c;
     this.maxContext = opts.maxContextTokens ?? DEFAULT_MAX_CONTEXT_TOKENS;
     this.maxSuffix = opts.maxSuffixTokens ?? c.fim?.maxSuffixTokens ?? 256;
+    this.suffixHelps = suffixHelps(c);
+    const fm = c.fim?.measured;
+    log.info(`fill-in-the-middle: the text after the cursor is ${this.suffixHelps ? '' : 'not '}read by completions (${fm ? `measured gain ${fm.suffixGain} bits/byte on ${fm.split}` : 'not measured for this model'})`);
     this.runner = new GraphRunner(model);
     this.store = new ChunkStore(c.modelId, c.dims.dModel, opts.cacheBytes ?? DEFAULT_CACHE_BYTES, log);
     this.docs = new DocumentStore(DEFAULT_DOCUMENT_LIMITS, this.maxContext, this.maxContext * WHOLE_FACTOR);
@@ -217,7 +222,8 @@ export class Engine implements CatEngine {
     const healN = cur.byteCol > 0 ? healCount(prefix.seq, this.tokenizer) : 0;
     const heal = healN > 0 ? prefix.seq.slice(prefix.seq.length - healN) : undefined;
     if (heal) prefix.seq = prefix.seq.subarray(0, prefix.seq.length - healN);
-    const seq = req.useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
+    const useSuffix = req.useSuffix === 'auto' ? this.suffixHelps : !!req.useSuffix;
+    const seq = useSuffix ? fimSequence(prefix.seq, suffixTokens(snap, this.tokenizer, cur, this.maxSuffix, dt), sp) : prefix.seq;
     const chunkKeys = C ? this.memo.keys(req.docId, C, seq, 'window', prefix.offset ?? 0) : undefined;
     this.lastRequest.set(req.docId, { offset: prefix.offset ?? this.lastRequest.get(req.docId)?.offset, contextDocIds: req.contextDocIds ?? [], budget: req.contextEntryBudget ?? 0 });
     const ctx = this.lastContext(req.docId, C);

@@ -71,8 +71,9 @@ export interface CompletionRequest {
   /** Multi-line time budget, ms from the request's arrival: once spent, generation ends at the
    * next line break (the complete lines so far are the result; stop 'time'). 0/absent: none. */
   timeBudgetMs?: number;
-  /** Use the text after the cursor (fill-in-the-middle). */
-  useSuffix?: boolean;
+  /** Use the text after the cursor (fill-in-the-middle): true, false (absent), or 'auto': when
+   * the model's contract measured that the suffix helps (contract.ts suffixHelps). */
+  useSuffix?: boolean | 'auto';
   /** Other documents whose compressed chunks may be used, most recent first. */
   contextDocIds?: string[];
   /** Budget of compressed entries from other documents. */

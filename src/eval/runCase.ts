@@ -15,7 +15,7 @@ export async function runCase(eng: Engine, c: CompletionCase, o: { others: boole
   try {
     const r = await eng.complete({
       docId: id, version: 1, offset: c.before.length, chunkSize: o.chunkSize ?? eng.info.defaultChunkSize, mode: 'line', maxTokens: 48,
-      contextDocIds: ctxIds, contextEntryBudget: o.others ? 4096 : 0, useIndex: o.useIndex, minConfidence: o.minConfidence, lookupDraft: o.lookupDraft,
+      useSuffix: 'auto', contextDocIds: ctxIds, contextEntryBudget: o.others ? 4096 : 0, useIndex: o.useIndex, minConfidence: o.minConfidence, lookupDraft: o.lookupDraft,
     });
     return { ...r, text: r.text.split('\n')[0].trimEnd() };
   } finally {

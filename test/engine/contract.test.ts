@@ -139,3 +139,35 @@ test('CUDA unavailable: visible fallback to CPU with the error text (explicit cu
   assert.deepEqual(e2.info.provider, { active: 'cpu', skipped: [] });
   await e2.dispose();
 });
+
+test('fim.measured: validated; useSuffix "auto" reads the text after the cursor only when it was measured to help', async () => {
+  const measured = { split: 'val', cases: 200, plainBitsPerByte: 2.1, fimBitsPerByte: 2.0, suffixGain: 0.1 };
+  const dir = copyFixture(TINY_CAT);
+  editContract(dir, (c) => { c.fim = { maxSuffixTokens: 256, measured: { ...measured, suffixGain: 'big' } }; });
+  assert.throws(() => loadContract(dir), msg(/fim\.measured\.suffixGain must be a number/));
+  const text = Array.from({ length: 30 }, (_, i) => `function f${i}(a, b) {\n  return a * ${i} + b;\n}\n`).join('');
+  const offsets = [5, 17, 40, 90, 200].map((l) => text.split('\n').slice(0, l % 60).join('\n').length + 1);
+  const run = async (gain: number) => {
+    editContract(dir, (c) => { c.fim = { maxSuffixTokens: 256, measured: { ...measured, suffixGain: gain } }; });
+    const e = await Engine.load({ modelDir: dir, provider: 'cpu', threads: 1 });
+    try {
+      e.updateDocument('d', 1, text);
+      // what the model read: the document window, plus the suffix when it was used
+      const out: Record<string, number[]> = { auto: [], on: [], off: [] };
+      for (const offset of offsets) {
+        for (const [k, useSuffix] of [['auto', 'auto'], ['on', true], ['off', false]] as const) {
+          out[k].push((await e.complete({ docId: 'd', version: 1, offset, chunkSize: 8, mode: 'line', maxTokens: 2, useSuffix, useIndex: false })).timing?.contextTokens ?? -1);
+        }
+      }
+      return { ...out, helps: e.suffixHelps };
+    } finally {
+      await e.dispose();
+    }
+  };
+  const helps = await run(0.1), hurts = await run(-0.1);
+  assert.ok(helps.on.every((n, i) => n > helps.off[i]), 'with the suffix the model reads more');
+  assert.equal(helps.helps, true);
+  assert.deepEqual(helps.auto, helps.on);
+  assert.equal(hurts.helps, false);
+  assert.deepEqual(hurts.auto, hurts.off);
+});

@@ -23,6 +23,22 @@ def test_fim_layout_and_content(tok):
         assert doc.startswith(prefix + middle)
 
 
+def test_fim_spm_layout_has_the_prefix_next_to_the_middle(tok):
+    sp = tok.special_ids
+    doc = b''.join(b'line %d: value = compute(%d)\n' % (i, i) for i in range(40))
+    for seed in range(30):
+        psm = fim_transform(doc, tok, random.Random(seed))
+        ids = fim_transform(doc, tok, random.Random(seed), 'spm')
+        assert ids[:2] == [sp['file'], sp['fim_suffix']] and ids[-1] == sp['endoftext']
+        p, m = ids.index(sp['fim_prefix']), ids.index(sp['fim_middle'])
+        assert 1 < p < m
+        suffix, prefix, middle = ids[2:p], ids[p + 1:m], ids[m + 1:-1]
+        s0, m0 = psm.index(sp['fim_suffix']), psm.index(sp['fim_middle'])
+        assert (prefix, suffix, middle) == (psm[1:s0], psm[s0 + 1:m0], psm[m0 + 1:-1]), 'the same cut, reordered'
+    with pytest.raises(ValueError):
+        fim_transform(doc, tok, random.Random(0), 'pms')
+
+
 def test_fim_suffix_is_capped(tok):
     doc = b'x = 1\n' * 2000
     for seed in range(5):

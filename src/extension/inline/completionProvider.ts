@@ -128,7 +128,7 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       maxTokens: opts.maxTokens,
       maxLines: opts.maxLines,
       timeBudgetMs: opts.timeBudgetMs,
-      useSuffix: true,
+      useSuffix: 'auto',
       contextDocIds: opts.contextEntryBudget > 0 ? this.tracker.contextDocIds(docId) : [],
       contextEntryBudget: opts.contextEntryBudget,
       temperature: 0,
