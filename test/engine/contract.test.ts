@@ -153,7 +153,7 @@ test('fim.measured: validated; useSuffix "auto" reads the text after the cursor 
     try {
       e.updateDocument('d', 1, text);
       // what the model read: the document window, plus the suffix when it was used
-      const out: Record<string, number[]> = { auto: [], on: [], off: [] };
+      const out: { auto: number[]; on: number[]; off: number[] } = { auto: [], on: [], off: [] };
       for (const offset of offsets) {
         for (const [k, useSuffix] of [['auto', 'auto'], ['on', true], ['off', false]] as const) {
           out[k].push((await e.complete({ docId: 'd', version: 1, offset, chunkSize: 8, mode: 'line', maxTokens: 2, useSuffix, useIndex: false })).timing?.contextTokens ?? -1);
