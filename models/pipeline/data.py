@@ -40,12 +40,9 @@ def list_files(root: Path) -> list[Path]:
 FIM_ORDERS = ('psm', 'spm')
 
 
-def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random, order: str = 'psm') -> list[int]:
-    """Split a document at a cursor (a line start or mid-line) into prefix, middle (rest of the
-    line, or 1-8 lines) and suffix; return [file] prefix [fim_suffix] suffix [fim_middle] middle [eot]
-    (psm) or [file] [fim_suffix] suffix [fim_prefix] prefix [fim_middle] middle [eot] (spm).
-    Each part uses the canonical encoding; the suffix is cut to MAX_SUFFIX_TOKENS."""
-    sp = tok.special_ids
+def fim_cut(data: bytes, rng: random.Random) -> tuple[int, int]:
+    """Byte offsets [a, b) of the middle: a cursor at a line start or inside a line (a), to the
+    end of that line or 1-8 lines on (b)."""
     lines = data.split(b'\n')
     li = rng.randrange(len(lines))
     starts = np.cumsum([0] + [len(l) + 1 for l in lines])
@@ -55,7 +52,16 @@ def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random, order: str = 
         b = int(starts[li]) + len(lines[li])          # rest of the line
     else:
         b = int(starts[min(len(lines) - 1, li + rng.randint(1, 8))])
-    b = max(a, min(b, len(data)))
+    return a, max(a, min(b, len(data)))
+
+
+def fim_transform(data: bytes, tok: Tokenizer, rng: random.Random, order: str = 'psm') -> list[int]:
+    """Split a document at a cursor (a line start or mid-line) into prefix, middle (rest of the
+    line, or 1-8 lines) and suffix; return [file] prefix [fim_suffix] suffix [fim_middle] middle [eot]
+    (psm) or [file] [fim_suffix] suffix [fim_prefix] prefix [fim_middle] middle [eot] (spm).
+    Each part uses the canonical encoding; the suffix is cut to MAX_SUFFIX_TOKENS."""
+    sp = tok.special_ids
+    a, b = fim_cut(data, rng)
     prefix, middle, suffix = data[:a], data[a:b], data[b:]
     return fim_sequence(tok.encode(prefix), tok.encode(middle), tok.encode(suffix)[:MAX_SUFFIX_TOKENS], sp, order) + [sp['endoftext']]
 

@@ -24,13 +24,12 @@ import math
 import random
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from .bpe import Tokenizer
 from .compare import load
-from .data import FIM_ORDERS, fim_sequence
+from .data import FIM_ORDERS, fim_cut, fim_sequence
 from .quality import token_bytes
 
 PREFIX_TOKENS, SUFFIX_TOKENS, MIDDLE_TOKENS = 320, 128, 48
@@ -38,17 +37,8 @@ CODE = ('.js', '.ts', '.mjs', '.cjs', '.py')
 
 
 def cut(data: bytes, rng: random.Random) -> tuple[bytes, bytes, bytes] | None:
-    """prefix, middle, suffix at a cursor (a line start or mid-line), as data.fim_transform cuts."""
-    lines = data.split(b'\n')
-    li = rng.randrange(len(lines))
-    starts = np.cumsum([0] + [len(l) + 1 for l in lines])
-    col = rng.randrange(len(lines[li]) + 1) if rng.random() < 0.5 else 0
-    a = int(starts[li]) + col
-    if col > 0 or rng.random() < 0.5:
-        b = int(starts[li]) + len(lines[li])
-    else:
-        b = int(starts[min(len(lines) - 1, li + rng.randint(1, 8))])
-    b = max(a, min(b, len(data)))
+    """prefix, middle, suffix at data.fim_cut's cursor; None when the middle is blank or the prefix empty."""
+    a, b = fim_cut(data, rng)
     if not data[a:b].strip() or a == 0:
         return None
     return data[:a], data[a:b], data[b:]

@@ -53,10 +53,10 @@ export function gateCurve(cases: CompletionCase[], out: Outcome[]): { threshold:
 }
 
 /** One engine row over the cases (in `order`), results in case order. */
-async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], o: { others: boolean; useIndex: boolean; lookupDraft: boolean }, before?: (c: CompletionCase) => void): Promise<Outcome[]> {
+async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], o: { others: boolean; useIndex: boolean; lookupDraft: boolean }, before?: (c: CompletionCase, i: number) => void): Promise<Outcome[]> {
   const out: Outcome[] = new Array(cases.length);
   for (const i of order) {
-    before?.(cases[i]);
+    before?.(cases[i], i);
     const r = await runCase(eng, cases[i], { ...o, minConfidence: 0 });
     out[i] = { pred: r.text, shown: r.text !== '', ms: r.ms, confidence: r.gate?.confidence };
   }
@@ -69,6 +69,10 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
   const rows: Record<string, Row> = {};
   const curves: Record<string, ReturnType<typeof gateCurve>> = {};
   const inOrder = cases.map((_, i) => i);
+  const putter = (setting: string) => (name: string, out: Outcome[]) => {
+    rows[`${name}, ${setting}`] = summarizeRow(cases, out);
+    log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`);
+  };
   const gated = (name: string, setting: string, eng: Engine, out: Outcome[], put: (name: string, out: Outcome[]) => void) => {
     if (!eng.recall.params?.gate) return;
     const thr = eng.recall.params.gate.threshold;
@@ -81,7 +85,7 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
     const setting = `${open} open`;
     const others = (c: CompletionCase) => (open ? c.others.map((o) => o.text) : []);
     copyable[setting] = mean(cases.map((c) => (lineIsCopyable(c, others(c)) ? 1 : 0)));
-    const put = (name: string, out: Outcome[]) => { rows[`${name}, ${setting}`] = summarizeRow(cases, out); log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`); };
+    const put = putter(setting);
     put('copy heuristic', cases.map((c) => { const t0 = performance.now(); const pred = copyHeuristic(c.before, others(c)); return { pred, shown: pred !== '', ms: performance.now() - t0 }; }));
     put('index alone', cases.map((c) => { const t0 = performance.now(); const r = indexOnlyLine(tok, V, c.before, others(c)); return { pred: r.text, shown: r.text !== '', ms: performance.now() - t0 }; }));
     let undrafted: Outcome[] | undefined;
@@ -101,20 +105,21 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
   // the workspace setting: 3 open and the rest of the package in the index, as the extension's workspace pass does
   const ws = new PackageWorkspace(root, files);
   const setting = 'workspace';
-  const put = (name: string, out: Outcome[]) => { rows[`${name}, ${setting}`] = summarizeRow(cases, out); log(`${name}, ${setting}: ${JSON.stringify(rows[`${name}, ${setting}`])}`); };
+  const put = putter(setting);
   const order = workspaceOrder(cases);
   const wsTokens: number[] = [];
   const wsCopyable: number[] = [];
   for (const [name, eng] of [['mixture', cat], ['dense + index', dense]] as const) {
     const copies: Outcome[] = new Array(cases.length);
-    const out = await engineRow(eng, cases, order, { others: true, useIndex: true, lookupDraft: true }, (c) => {
+    const out = await engineRow(eng, cases, order, { others: true, useIndex: true, lookupDraft: true }, (c, i) => {
       const texts = ws.enter(eng, c);
       if (name === 'mixture') {
+        const indexed = [...c.others.map((o) => o.text), ...texts];
         wsTokens.push(eng.indexStats().tokens);
-        wsCopyable.push(lineIsCopyable(c, [...c.others.map((o) => o.text), ...texts]) ? 1 : 0);
+        wsCopyable.push(lineIsCopyable(c, indexed) ? 1 : 0);
         const t0 = performance.now();
-        const pred = copyHeuristic(c.before, [...c.others.map((o) => o.text), ...texts]);
-        copies[cases.indexOf(c)] = { pred, shown: pred !== '', ms: performance.now() - t0 };
+        const pred = copyHeuristic(c.before, indexed);
+        copies[i] = { pred, shown: pred !== '', ms: performance.now() - t0 };
       }
     });
     if (name === 'mixture') put('copy heuristic', copies);

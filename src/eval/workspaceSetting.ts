@@ -45,7 +45,7 @@ export class PackageWorkspace {
 
   constructor(private readonly root: string, files: string[], readonly budgetTokens = defaultWorkspaceBudget()) {
     for (const f of files) {
-      const rel = path.relative(root, f).split(path.sep).join('/');
+      const rel = this.rel(f);
       const pkg = rel.split('/')[0];
       if (isBuildOutput(rel)) continue;
       (this.byPkg.get(pkg) ?? this.byPkg.set(pkg, []).get(pkg) as Candidate[]).push({ id: `ws:${rel}`, path: rel, size: fs.statSync(f).size });
