@@ -32,6 +32,7 @@ import torch.nn.functional as F
 
 from .bpe import Tokenizer
 from .cpu import autocast_for, describe_precision
+from .grow import grow, parse as parse_grow
 from .model import ModelConfig, build, count_params
 from .muon import Combined
 
@@ -163,6 +164,8 @@ def main(argv=None) -> int:
     ap.add_argument('--init-from', type=Path, default=None,
                     help='when <out>/ckpt.pt is missing: start from these saved weights (save_weights; e.g. the committed '
                          'constant-rate checkpoint) with their token count and data position, and a fresh optimizer state')
+    ap.add_argument('--grow', default=None,
+                    help='with --init-from: grow the compressor first, function-preserving (grow.py), e.g. comp_dim=64 or comp_layers=2')
     args = ap.parse_args(argv)
 
     ddp = int(os.environ.get('WORLD_SIZE', '1')) > 1
@@ -195,6 +198,11 @@ def main(argv=None) -> int:
         w = torch.load(args.init_from, map_location='cpu')
         ck = {'model': {k: v.float() for k, v in w['model'].items()}, 'config': w['config'], 'state': w['state'], 'opt': None}
         cfg = ModelConfig.from_dict(w['config'])
+        if args.grow:
+            ck['model'], cfg = grow(ck['model'], cfg, **parse_grow(args.grow), seed=args.seed)
+            ck['config'] = cfg.to_dict()
+            if rank == 0:
+                print(f'grown compressor ({args.grow}): comp_dim {cfg.comp_dim}, {cfg.compressor}', flush=True)
     else:
         ck = None
         preset = dict(PRESETS[args.preset or f'{args.kind}-small'])
