@@ -115,6 +115,21 @@ def sample_files(files: list[Path], mb: float, seed: int) -> list[Path]:
     return out
 
 
+def cap_per_package(files: list[Path], root: Path, cap_mb: float) -> list[Path]:
+    """At most cap_mb of each package (the first path part under root), its files in path order; a file that
+    would pass the cap is skipped and smaller later ones still fit. Keeps one large package (generated
+    validators, bundled typings) from filling the split."""
+    used: dict[str, int] = {}
+    out = []
+    for f in sorted(files):
+        pkg, n = f.relative_to(root).parts[0], f.stat().st_size
+        if used.get(pkg, 0) + n > cap_mb * 1e6:
+            continue
+        used[pkg] = used.get(pkg, 0) + n
+        out.append(f)
+    return out
+
+
 def pack_by_package(files: list[Path], root: Path, seed: int) -> list[Path]:
     """Files grouped by package (the first path part under root), packages shuffled, paths sorted."""
     groups: dict[str, list[Path]] = {}
@@ -138,11 +153,15 @@ def main(argv=None) -> int:
     ap.add_argument('--procs', type=int, default=2)
     ap.add_argument('--tokenizer', type=Path, default=None, help='reuse this tokenizer.json')
     ap.add_argument('--pack', action='store_true', help='files of one package consecutive (train split)')
+    ap.add_argument('--package-cap-mb', type=float, default=None,
+                    help='train split: at most this many MB of any one package (cap_per_package)')
     ap.add_argument('--val-from', type=Path, default=None,
                     help='copy val.bin and its stats from this data dir instead of encoding corpus/val')
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     train_files = list_files(args.corpus / 'train')
+    if args.package_cap_mb is not None:
+        train_files = cap_per_package(train_files, args.corpus / 'train', args.package_cap_mb)
     val_files = list_files(args.corpus / 'val') if args.val_from is None else [None]
     if not train_files or not val_files:
         print('data: error: empty train or val split; run models.pipeline.corpus first', file=sys.stderr)
