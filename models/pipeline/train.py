@@ -112,6 +112,8 @@ def evaluate(model, cfg: ModelConfig, val: np.ndarray, N: int, n_windows: int, C
 def lr_scale(args, state: dict, elapsed: float, branch: dict | None) -> tuple[float, float]:
     """(rate factor, progress in [0, 1]) for the schedule; progress >= 1 ends the run."""
     warm = min(1.0, (state['step'] + 1) / args.warmup)
+    if args.rewarm and 'optFrom' in state:                      # a fresh optimizer on trained weights
+        warm = min(warm, (state['step'] - state['optFrom'] + 1) / args.rewarm)
     if branch is not None:                                      # cooldown branch: 1 - sqrt over its tokens
         t = (state['tokens'] - branch['fromTokens']) / branch['tokens']
         return warm * max(0.0, 1.0 - math.sqrt(min(1.0, t))), t
@@ -149,6 +151,9 @@ def main(argv=None) -> int:
     ap.add_argument('--muon-lr', type=float, default=0.02)
     ap.add_argument('--schedule', choices=['const', 'cosine'], default='const')
     ap.add_argument('--warmup', type=int, default=50)
+    ap.add_argument('--rewarm', type=int, default=0,
+                    help='with --init-from (a fresh optimizer state on trained weights): ramp the rate up again '
+                         'linearly over this many steps (0: no ramp, the rate is at once the constant one)')
     ap.add_argument('--cooldown-from', type=Path, default=None)
     ap.add_argument('--cooldown-tokens', type=float, default=0)
     ap.add_argument('--precision', choices=['auto', 'bf16', 'fp32'], default='auto')
@@ -196,7 +201,8 @@ def main(argv=None) -> int:
         cfg = ModelConfig.from_dict(ck['config'])
     elif args.init_from:
         w = torch.load(args.init_from, map_location='cpu')
-        ck = {'model': {k: v.float() for k, v in w['model'].items()}, 'config': w['config'], 'state': w['state'], 'opt': None}
+        ck = {'model': {k: v.float() for k, v in w['model'].items()}, 'config': w['config'], 'opt': None,
+              'state': {**w['state'], 'optFrom': w['state']['step']}}   # the step where this optimizer state began
         cfg = ModelConfig.from_dict(w['config'])
         if args.grow:
             ck['model'], cfg = grow(ck['model'], cfg, **parse_grow(args.grow), seed=args.seed)

@@ -91,9 +91,12 @@ def test_v2_recipe_muon_cooldown_branch_and_weights(data_dir, tmp_path):
     assert recs[-1]['lr'] < 0.5 * 3e-3 and recs[-1]['seq'] == 256, 'decayed, long-context phase at the end'
     assert torch.load(const / 'ckpt.pt')['state']['tokens'] == ck['state']['tokens'], 'the constant-rate run is untouched'
     save_weights(const / 'ckpt.pt', tmp_path / 'w.pt')
-    r = run_train(common + ['--out', str(again), '--init-from', str(tmp_path / 'w.pt'), '--tokens', '16000'])
+    r = run_train(common + ['--out', str(again), '--init-from', str(tmp_path / 'w.pt'), '--tokens', '16000', '--rewarm', '20'])
     assert r.returncode == 0, r.stderr
-    assert torch.load(again / 'ckpt.pt')['state']['tokens'] >= 16000
+    st = torch.load(again / 'ckpt.pt')['state']
+    assert st['tokens'] >= 16000 and st['optFrom'] == ck['state']['step'], 'the fresh optimizer state is dated'
+    lrs = [json.loads(l)['lr'] for l in (again / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
+    assert lrs[0] < 0.75 * 3e-3 and lrs[-1] == pytest.approx(3e-3), 'the rate ramps up again over --rewarm steps'
     s = Stream(data_dir / 'train.bin', 17)
     seen = [tuple(s.batch(2, 64)[i].tolist()) for _ in range(8) for i in range(2)]
     assert len(set(seen)) == len(seen), 'windows do not repeat within a pass'

@@ -1,5 +1,5 @@
 // Reads the file list of a .vsix (a zip) and checks what it ships: the target's
-// onnxruntime binaries only, no training code / dense baseline / tests / sources / corpus,
+// onnxruntime binaries only, no training code / checkpoints / dense baseline / tests / sources / corpus,
 // the bundle, and shipped model folders within the size limit.
 import fs from 'node:fs';
 
@@ -78,6 +78,7 @@ export function checkVsixContents(entries, target) {
   const forbidden = [
     [/^extension\/models\/pipeline\//, 'the training pipeline (models/pipeline)'],
     [/^extension\/models\/dense-[^/]*\//, 'the dense baseline model (models/dense-*)'],
+    [/^extension\/models\/checkpoints\//, 'training checkpoints (models/checkpoints)'],
     [/^extension\/test\//, 'tests (test/)'],
     [/^extension\/src\//, 'TypeScript sources (src/)'],
     [/^extension\/corpus\//, 'the training corpus (corpus/)'],
