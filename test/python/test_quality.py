@@ -60,3 +60,24 @@ def test_measure_is_deterministic_and_dense_has_one_number(tok, tmp_path):
     assert 0.5 * math.log2(cfg.vocab_size) < bits_per_token < 1.5 * math.log2(cfg.vocab_size)
     seeds = {tuple(map(tuple, sample_windows(d, tok, 3, 32, seed=s).tolist())) for s in range(6)}
     assert len(seeds) > 1, 'the seed picks the files'
+
+
+def test_compare_per_package_means_the_packages(tok, tmp_path):
+    """compare --per-package: each package folder measured alone, and the mean is theirs."""
+    from models.pipeline.compare import main as compare
+    torch.manual_seed(0)
+    cfg = tiny_cfg(tok)
+    ckpt = tmp_path / 'ckpt.pt'
+    torch.save({'config': cfg.to_dict(), 'model': build(cfg).state_dict(), 'state': {'tokens': 1, 'step': 1}}, ckpt)
+    d = heldout(tmp_path)
+    tok_file = ROOT / 'test' / 'fixtures' / 'tiny-cat' / 'tokenizer.json'
+    out = compare(['--heldout', str(d), '--tokenizer', str(tok_file), '--windows', '2', '--tokens', '64', '--per-package', f'm={ckpt}'])
+    run = out['runs']['m']
+    assert sorted(run['byPackage']) == ['a', 'b']
+    model = build(cfg)
+    model.load_state_dict(torch.load(ckpt)['model'])
+    model.eval()
+    alone = measure(model, cfg, tok, d / 'b', 2, 64)['bitsPerByte']
+    assert run['byPackage']['b'] == alone
+    for C, v in run['packageMean'].items():
+        assert math.isclose(v, (run['byPackage']['a'][C] + run['byPackage']['b'][C]) / 2, abs_tol=1e-4)
