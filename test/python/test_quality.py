@@ -64,7 +64,7 @@ def test_measure_is_deterministic_and_dense_has_one_number(tok, tmp_path):
 
 def test_compare_per_package_means_the_packages(tok, tmp_path):
     """compare --per-package: each package folder measured alone, and the mean is theirs."""
-    from models.pipeline.compare import main as compare
+    from models.pipeline.compare import load, main as compare
     torch.manual_seed(0)
     cfg = tiny_cfg(tok)
     ckpt = tmp_path / 'ckpt.pt'
@@ -74,9 +74,7 @@ def test_compare_per_package_means_the_packages(tok, tmp_path):
     out = compare(['--heldout', str(d), '--tokenizer', str(tok_file), '--windows', '2', '--tokens', '64', '--per-package', f'm={ckpt}'])
     run = out['runs']['m']
     assert sorted(run['byPackage']) == ['a', 'b']
-    model = build(cfg)
-    model.load_state_dict(torch.load(ckpt)['model'])
-    model.eval()
+    model, cfg, _ = load(ckpt)
     alone = measure(model, cfg, tok, d / 'b', 2, 64)['bitsPerByte']
     assert run['byPackage']['b'] == alone
     for C, v in run['packageMean'].items():
