@@ -96,6 +96,26 @@ class Stream:
         return torch.from_numpy(np.stack(out))
 
 
+def paste_copies(x: torch.Tensor, rng: random.Random, rate: float, spans: int, lo: int, hi: int) -> torch.Tensor:
+    """In-context copying practice: in a `rate` share of the rows of x [B, N], `spans` spans of the row's
+    own text (lo..hi tokens each) are pasted over later positions, so past the first pasted token the
+    rest is predictable only by finding where it was written before (an induction pattern at every
+    distance up to N). Returns a new tensor; x is left as it is."""
+    x = x.clone()
+    B, N = x.shape
+    for b in range(B):
+        if rng.random() >= rate:
+            continue
+        for _ in range(spans):
+            L = rng.randint(lo, hi)
+            if N < 2 * L + 2:
+                break
+            src = rng.randrange(0, N - 2 * L - 1)
+            dst = rng.randrange(src + L + 1, N - L + 1)
+            x[b, dst:dst + L] = x[b, src:src + L]
+    return x
+
+
 @torch.no_grad()
 def evaluate(model, cfg: ModelConfig, val: np.ndarray, N: int, n_windows: int, C: int | None, device) -> float:
     """Mean loss (nats/token) over fixed, evenly spaced validation windows."""
@@ -124,10 +144,17 @@ def lr_scale(args, state: dict, elapsed: float, branch: dict | None) -> tuple[fl
 
 
 def start_branch(args, ckpt_path: Path) -> None:
-    """--cooldown-from RUN: copy RUN's constant-rate checkpoint into --out once, marked as a branch."""
+    """--cooldown-from RUN: copy RUN's constant-rate checkpoint into --out once, marked as a branch.
+    RUN may also be a weights file (save_weights, e.g. the committed constant-rate checkpoint): the
+    branch then starts with a fresh optimizer state, which --rewarm ramps in."""
     if ckpt_path.exists():
         return
-    ck = torch.load(args.cooldown_from / 'ckpt.pt', map_location='cpu')
+    if args.cooldown_from.is_file():
+        w = torch.load(args.cooldown_from, map_location='cpu')
+        ck = {'model': {k: v.float() if v.is_floating_point() else v for k, v in w['model'].items()},
+              'config': w['config'], 'opt': None, 'state': {**w['state'], 'optFrom': w['state']['step']}}
+    else:
+        ck = torch.load(args.cooldown_from / 'ckpt.pt', map_location='cpu')
     ck['branch'] = {'from': str(args.cooldown_from), 'fromTokens': ck['state']['tokens'],
                     'fromStep': ck['state']['step'], 'tokens': args.cooldown_tokens}
     torch.save(ck, ckpt_path)
@@ -164,6 +191,10 @@ def main(argv=None) -> int:
     ap.add_argument('--ckpt-minutes', type=float, default=5)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--chunk-weights', default=None, help='sampling weights of the chunk sizes, e.g. 3,3,2,1,1')
+    ap.add_argument('--copy-rate', type=float, default=0.0,
+                    help='share of training rows given pasted copies of their own spans (paste_copies); 0: none')
+    ap.add_argument('--copy-spans', type=int, default=3)
+    ap.add_argument('--copy-len', default='6,20', help='lo,hi tokens of each pasted span')
     ap.add_argument('--max-passes', type=float, default=None,
                     help='stop the run when the train split has been read this many times (1.0: no text seen twice)')
     ap.add_argument('--init-from', type=Path, default=None,
@@ -239,6 +270,8 @@ def main(argv=None) -> int:
     val = np.memmap(args.data / 'val.bin', dtype=np.uint16, mode='r')
     rng = random.Random(args.seed + state['step'])
     weights = [float(w) for w in args.chunk_weights.split(',')] if args.chunk_weights else [1.0] * len(cfg.chunk_sizes)
+    copy_rng = random.Random(args.seed * 7919 + state['step'] + 1)
+    copy_len = tuple(int(v) for v in args.copy_len.split(','))
     log = open(args.out / 'log.jsonl', 'a') if rank == 0 else None
     if rank == 0:
         print(f'{cfg.kind}: {count_params(model)/1e6:.2f}M parameters, device {device}, world {world}, '
@@ -261,7 +294,10 @@ def main(argv=None) -> int:
         N = args.long_seq if long_phase else args.seq
         B = max(1, args.batch_tokens // N)
         C = rng.choices(cfg.chunk_sizes, weights)[0] if cfg.kind == 'cat' else None
-        x = train.batch(B, N + (cfg.kind == 'dense')).to(device)
+        x = train.batch(B, N + (cfg.kind == 'dense'))
+        if args.copy_rate > 0:
+            x = paste_copies(x, copy_rng, args.copy_rate, args.copy_spans, *copy_len)
+        x = x.to(device)
         with amp:
             loss = loss_on(net, x, cfg, C)
         opt.zero_grad()
@@ -277,6 +313,8 @@ def main(argv=None) -> int:
             rec = {'step': state['step'], 'tokens': state['tokens'], 'loss': float(loss), 'lr': args.lr * scale, 'C': C,
                    'seq': N, 'elapsed': round(state['elapsed'], 1), 'tokPerSec': round(run_rate),
                    'passes': round(train.passes, 3), 'precision': precision}
+            if args.copy_rate > 0:
+                rec['copyRate'] = args.copy_rate
             if state['step'] % args.eval_every == 0:
                 rec['valLoss'] = evaluate(model, cfg, val, 512, args.eval_windows, 8 if cfg.kind == 'cat' else None, device)
             log.write(json.dumps(rec) + '\n')

@@ -97,6 +97,15 @@ def test_v2_recipe_muon_cooldown_branch_and_weights(data_dir, tmp_path):
     assert st['tokens'] >= 16000 and st['optFrom'] == ck['state']['step'], 'the fresh optimizer state is dated'
     lrs = [json.loads(l)['lr'] for l in (again / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
     assert lrs[0] < 0.75 * 3e-3 and lrs[-1] == pytest.approx(3e-3), 'the rate ramps up again over --rewarm steps'
+    wcool = tmp_path / 'wcool'
+    r = run_train(common + ['--out', str(wcool), '--cooldown-from', str(tmp_path / 'w.pt'), '--cooldown-tokens', '8192',
+                            '--rewarm', '4'])
+    assert r.returncode == 0, r.stderr
+    wb = torch.load(wcool / 'ckpt.pt')
+    assert wb['branch']['fromTokens'] == ck['state']['tokens'] and wb['state']['optFrom'] == ck['state']['step'], \
+        'a cooldown branch of a weights file starts at its tokens with a dated fresh optimizer state'
+    recs = [json.loads(l) for l in (wcool / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
+    assert recs[-1]['lr'] < 0.5 * 3e-3 and wb['state']['tokens'] >= ck['state']['tokens'] + 8192
     s = Stream(data_dir / 'train.bin', 17)
     seen = [tuple(s.batch(2, 64)[i].tolist()) for _ in range(8) for i in range(2)]
     assert len(set(seen)) == len(seen), 'windows do not repeat within a pass'
@@ -125,3 +134,33 @@ def test_max_passes_stops_and_new_data_restarts_its_pass(data_dir, tmp_path):
     st2 = torch.load(out / 'ckpt.pt')['state']
     assert st2['dataHistory'][-1] == {'data': st['data'], 'cursor': st['cursor'], 'tokens': st['tokens']}
     assert st2['data'] != st['data'] and st2['tokens'] > st['tokens'] and st2['cursor'] < st['cursor']
+
+
+def test_paste_copies_pastes_earlier_spans_of_the_row():
+    """Each changed stretch of a row repeats a span that stands earlier in the same row; rate 0
+    changes nothing and the input tensor is never written."""
+    import random
+    from models.pipeline.train import paste_copies
+    x = torch.arange(4 * 200).reshape(4, 200)                 # distinct tokens: every repeat is a paste
+    keep = x.clone()
+    assert torch.equal(paste_copies(x, random.Random(0), 0.0, 3, 6, 20), x)
+    y = paste_copies(x, random.Random(1), 1.0, 3, 6, 20)
+    assert torch.equal(x, keep), 'the input is left as it is'
+    changed = 0
+    for b in range(4):
+        row, first = y[b].tolist(), {}
+        for i, t in enumerate(row):
+            if row[i] != keep[b, i]:
+                changed += 1
+                assert t in first or t in row[:i], 'a pasted token was written earlier in the row'
+            first.setdefault(t, i)
+    assert changed >= 4 * 6, 'every row got at least one span'
+
+
+def test_copy_rate_run_logs_its_rate(data_dir, tmp_path):
+    out = tmp_path / 'copy'
+    r = run_train(['--kind', 'cat', '--preset', 'cat-tiny-v2', '--data', str(data_dir), '--out', str(out), '--seq', '128',
+                   '--batch-tokens', '512', '--tokens', '6000', '--copy-rate', '0.5', '--copy-spans', '2', '--copy-len', '4,8'])
+    assert r.returncode == 0, r.stderr[-2000:]
+    recs = [json.loads(l) for l in (out / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
+    assert recs and all(r['copyRate'] == 0.5 for r in recs)
