@@ -65,11 +65,12 @@ async function byPosition(eng: Engine, C: number, text: Buffer, edges: number[],
   return out;
 }
 
-async function completeCase(eng: Engine, C: number, id: string, text: string, offset: number, useSuffix: boolean) {
+async function completeCase(eng: Engine, C: number, id: string, text: string, offset: number, useSuffix: boolean, useIndex = false) {
   eng.updateDocument(id, 1, text);
   try {
-    // the model alone: no index, no gate (the index rows are in completionEval.ts)
-    const r = await eng.complete({ docId: id, version: 1, offset, chunkSize: C, mode: 'line', maxTokens: 48, useSuffix, useIndex: false, minConfidence: 0 });
+    // the model alone unless useIndex (the document's own index, as the extension completes); no gate
+    // (the index rows of line completions, with the gate, are in completionEval.ts)
+    const r = await eng.complete({ docId: id, version: 1, offset, chunkSize: C, mode: 'line', maxTokens: 48, useSuffix, useIndex, minConfidence: 0 });
     return r;
   } finally {
     eng.closeDocument(id);
@@ -151,13 +152,16 @@ async function main(): Promise<void> {
   const recall: Record<string, Record<string, number>> = {};
   for (const d of sz.distances) {
     const rc = recallCases(filler, d, sz.recallPer, 29 + d, (s) => tok.encodeText(s).length);
-    for (const c of configs(cat, dense)) {
+    // the model alone at every size, then what a user gets: the same model with the exact index of
+    // the document (the mixture the extension runs; the gate is off, as in the model rows)
+    const withIndex = configs(cat, dense).filter((c) => c.C === 4 || c.C === 8 || c.C === 0).map((c) => ({ ...c, index: true }));
+    for (const c of [...configs(cat, dense).map((c) => ({ ...c, index: false })), ...withIndex]) {
       let ok = 0;
       for (const [i, k] of rc.entries()) {
-        const r = await completeCase(c.eng, c.C, `recall-${i}`, k.text, k.text.length, false);
+        const r = await completeCase(c.eng, c.C, `recall-${i}`, k.text, k.text.length, false, c.index);
         if (r.text.startsWith(k.expected)) ok++;
       }
-      (recall[c.name] ??= {})[String(d)] = ok / rc.length;
+      (recall[`${c.name}${c.index ? ' + index' : ''}`] ??= {})[String(d)] = ok / rc.length;
     }
     log(`recall @${d}: ${JSON.stringify(Object.fromEntries(Object.entries(recall).map(([k, v]) => [k, v[String(d)]])))}`);
   }
