@@ -106,14 +106,22 @@ def paste_copies(x: torch.Tensor, rng: random.Random, rate: float, spans: int, l
     for b in range(B):
         if rng.random() >= rate:
             continue
-        for _ in range(spans):
-            L = rng.randint(lo, hi)
-            if N < 2 * L + 2:
-                break
-            src = rng.randrange(0, N - 2 * L - 1)
-            dst = rng.randrange(src + L + 1, N - L + 1)
+        for src, dst, L in copy_spans(N, rng, spans, lo, hi):
             x[b, dst:dst + L] = x[b, src:src + L]
     return x
+
+
+def copy_spans(N: int, rng: random.Random, spans: int, lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """(source, destination, length) of the pasted spans of one row of N tokens; each destination
+    starts after its source ends."""
+    out = []
+    for _ in range(spans):
+        L = rng.randint(lo, hi)
+        if N < 2 * L + 2:
+            break
+        src = rng.randrange(0, N - 2 * L - 1)
+        out.append((src, rng.randrange(src + L + 1, N - L + 1), L))
+    return out
 
 
 @torch.no_grad()
