@@ -3,7 +3,8 @@
 // up to 32k tokens, next-line completion (exact match, edit similarity; with and without the
 // suffix) and in-context recall by distance; summaries (src/eval/summaryEval.ts).
 //
-//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval] [--only completion|summary]
+//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval] [--only completion|summary|recall]
+// (--only recall replaces the recall rows of the last results.json and keeps the rest)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -110,43 +111,45 @@ async function main(): Promise<void> {
     if (values.only) { await cat.dispose(); await dense.dispose(); return; }
   }
 
-  const bpbFiles = sampleFiles(files, sz.bpbFiles, 11);
-  const bpb: Record<string, unknown> = {};
-  for (const c of configs(cat, dense)) {
-    bpb[c.name] = await bitsPerByte(c.eng, c.C, bpbFiles, sz.bpbMaxBytes);
-    log(`bpb ${c.name}: ${JSON.stringify(bpb[c.name])}`);
-  }
-  results.bitsPerByte = { files: bpbFiles.length, maxBytesPerFile: sz.bpbMaxBytes, byConfig: bpb };
-
   const code = files.filter((f) => /\.(js|ts|mjs|cjs|py)$/.test(f));
-  const longText = Buffer.from(sampleFiles(code, 400, 13, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n'));
-  const edges = [1024, 2048, 4096, 8192, 16384, 32768].filter((e) => e <= sz.posTokens);
-  const pos: Record<string, unknown> = {};
-  for (const c of configs(cat, dense).filter((x) => x.C === 0 || x.C === 8 || x.C === 16 || x.C === 64)) {
-    pos[c.name] = await byPosition(c.eng, c.C, longText, edges, tok);
-    log(`position ${c.name}: ${JSON.stringify(pos[c.name])}`);
-  }
-  results.bitsPerByteByPosition = pos;
-
-  const lineFiles = sampleFiles(code, 200, 17, 500, 5_000);
-  const cases = lineCases(lineFiles, sz.lineCases, 19);
-  const nextLine: Record<string, unknown> = {};
-  const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];
-  for (const c of lineConfigs) {
-    for (const useSuffix of [false, true]) {
-      const em: number[] = [], es: number[] = [], ms: number[] = [];
-      for (const [i, k] of cases.entries()) {
-        const r = await completeCase(c.eng, c.C, `line-${i}`, k.text, k.offset, useSuffix);
-        const pred = r.text.split('\n')[0].trimEnd();
-        em.push(pred === k.expected ? 1 : 0);
-        es.push(editSimilarity(pred, k.expected));
-        ms.push(r.ms);
-      }
-      nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`] = { cases: cases.length, exactMatch: mean(em), editSimilarity: mean(es), meanMs: mean(ms) };
-      log(`next-line ${c.name} suffix=${useSuffix}: ${JSON.stringify(nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`])}`);
+  if (!values.only) {
+    const bpbFiles = sampleFiles(files, sz.bpbFiles, 11);
+    const bpb: Record<string, unknown> = {};
+    for (const c of configs(cat, dense)) {
+      bpb[c.name] = await bitsPerByte(c.eng, c.C, bpbFiles, sz.bpbMaxBytes);
+      log(`bpb ${c.name}: ${JSON.stringify(bpb[c.name])}`);
     }
+    results.bitsPerByte = { files: bpbFiles.length, maxBytesPerFile: sz.bpbMaxBytes, byConfig: bpb };
+  
+    const longText = Buffer.from(sampleFiles(code, 400, 13, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n'));
+    const edges = [1024, 2048, 4096, 8192, 16384, 32768].filter((e) => e <= sz.posTokens);
+    const pos: Record<string, unknown> = {};
+    for (const c of configs(cat, dense).filter((x) => x.C === 0 || x.C === 8 || x.C === 16 || x.C === 64)) {
+      pos[c.name] = await byPosition(c.eng, c.C, longText, edges, tok);
+      log(`position ${c.name}: ${JSON.stringify(pos[c.name])}`);
+    }
+    results.bitsPerByteByPosition = pos;
+  
+    const lineFiles = sampleFiles(code, 200, 17, 500, 5_000);
+    const cases = lineCases(lineFiles, sz.lineCases, 19);
+    const nextLine: Record<string, unknown> = {};
+    const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];
+    for (const c of lineConfigs) {
+      for (const useSuffix of [false, true]) {
+        const em: number[] = [], es: number[] = [], ms: number[] = [];
+        for (const [i, k] of cases.entries()) {
+          const r = await completeCase(c.eng, c.C, `line-${i}`, k.text, k.offset, useSuffix);
+          const pred = r.text.split('\n')[0].trimEnd();
+          em.push(pred === k.expected ? 1 : 0);
+          es.push(editSimilarity(pred, k.expected));
+          ms.push(r.ms);
+        }
+        nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`] = { cases: cases.length, exactMatch: mean(em), editSimilarity: mean(es), meanMs: mean(ms) };
+        log(`next-line ${c.name} suffix=${useSuffix}: ${JSON.stringify(nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`])}`);
+      }
+    }
+    results.nextLine = nextLine;
   }
-  results.nextLine = nextLine;
 
   const filler = sampleFiles(code, 300, 23, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
   const recall: Record<string, Record<string, number>> = {};
@@ -187,8 +190,11 @@ async function main(): Promise<void> {
   }
   results.recallGainBits = { casesPerDistance: sz.recallPer, byConfig: gain };
   results.wallSeconds = Math.round((Date.now() - t0) / 1000);
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, values.quick ? 'results-quick.json' : 'results.json'), JSON.stringify(results, null, 1) + '\n');
+  const file = path.join(outDir, values.quick ? 'results-quick.json' : 'results.json');
+  // --only recall: the recall rows of the last full run are replaced in place, the rest is kept
+  const last = values.only === 'recall' && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> : undefined;
+  const out = last ? { ...last, recall: results.recall, recallGainBits: results.recallGainBits, recallWallSeconds: results.wallSeconds } : results;
+  fs.writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
   log(`wrote ${outDir}`);
   await cat.dispose();
   await dense.dispose();
