@@ -39,11 +39,25 @@ def windows(val: np.ndarray, n: int, N: int, seed: int, spans: int, lo: int, hi:
     return torch.stack(rows), torch.stack(masks)
 
 
+def row_logits(model, x: torch.Tensor, C: int | None) -> torch.Tensor:
+    """[B, N, V] with row p predicting x[p]; a dense model's row 0 (nothing before it) is uniform."""
+    if C is None:
+        out = model(x[:, :-1]).float()                                  # [B, N - 1, V] predicts x[:, 1:]
+        return torch.cat([torch.zeros_like(out[:, :1]), out], dim=1)
+    return model(x, C).reshape(x.shape[0], x.shape[1], -1).float()
+
+
+def position_nll(model, x: torch.Tensor, C: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(logits [B, N, V], nats [B, N]) of every position of x [B, N]."""
+    logits = row_logits(model, x, C)
+    nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x.reshape(-1), reduction='none').reshape(x.shape)
+    return logits, nll
+
+
 @torch.no_grad()
 def score(model, cfg, x: torch.Tensor, mask: torch.Tensor, C: int) -> dict:
     """Mean nats and argmax accuracy on the pasted positions, mean nats on the others."""
-    logits = model(x, C).reshape(x.shape[0], x.shape[1], -1).float()   # [n, N, V]: row p predicts x[p]
-    nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x.reshape(-1), reduction='none').reshape(x.shape)
+    logits, nll = position_nll(model, x, C)
     hit = logits.argmax(-1) == x
     return {'pastedNats': round(float(nll[mask].mean()), 4), 'pastedAccuracy': round(float(hit[mask].float().mean()), 4),
             'plainNats': round(float(nll[~mask].mean()), 4)}

@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from .compare import load
+from .copy_probe import position_nll, row_logits
 from .cpu import autocast_for
 from .muon import Combined
 
@@ -33,21 +34,12 @@ def repeated(data: np.ndarray, starts, half: int) -> torch.Tensor:
     return torch.stack([torch.cat([r, r]) for r in rows])
 
 
-def row_logits(model, x: torch.Tensor, C: int | None) -> torch.Tensor:
-    """[B, N, V] with row p predicting x[p]; a dense model's row 0 (nothing before it) is uniform."""
-    if C is None:
-        out = model(x[:, :-1]).float()                                  # [B, N - 1, V] predicts x[:, 1:]
-        return torch.cat([torch.zeros_like(out[:, :1]), out], dim=1)
-    return model(x, C).reshape(x.shape[0], x.shape[1], -1).float()
-
-
 @torch.no_grad()
 def halves(model, x: torch.Tensor, C: int, skip: int = 4) -> dict:
     """Mean nats of the first half and of the second (each past its first `skip` tokens)."""
     model.eval()
     half = x.shape[1] // 2
-    logits = row_logits(model, x, C)
-    nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x.reshape(-1), reduction='none').reshape(x.shape)
+    _, nll = position_nll(model, x, C)
     model.train()
     return {'first': round(float(nll[:, skip:half].mean()), 4), 'second': round(float(nll[:, half + skip:].mean()), 4)}
 

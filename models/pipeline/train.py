@@ -151,6 +151,14 @@ def lr_scale(args, state: dict, elapsed: float, branch: dict | None) -> tuple[fl
     return warm, state['tokens'] / args.tokens                  # --minutes bounds each run, not the total
 
 
+def from_weights(path: Path) -> dict:
+    """A checkpoint dict from a weights file (save_weights): fp32 weights, no optimizer state, and the
+    step where the fresh one begins (`optFrom`, which --rewarm counts from)."""
+    w = torch.load(path, map_location='cpu')
+    return {'model': {k: v.float() if v.is_floating_point() else v for k, v in w['model'].items()},
+            'config': w['config'], 'opt': None, 'state': {**w['state'], 'optFrom': w['state']['step']}}
+
+
 def start_branch(args, ckpt_path: Path) -> None:
     """--cooldown-from RUN: copy RUN's constant-rate checkpoint into --out once, marked as a branch.
     RUN may also be a weights file (save_weights, e.g. the committed constant-rate checkpoint): the
@@ -158,9 +166,7 @@ def start_branch(args, ckpt_path: Path) -> None:
     if ckpt_path.exists():
         return
     if args.cooldown_from.is_file():
-        w = torch.load(args.cooldown_from, map_location='cpu')
-        ck = {'model': {k: v.float() if v.is_floating_point() else v for k, v in w['model'].items()},
-              'config': w['config'], 'opt': None, 'state': {**w['state'], 'optFrom': w['state']['step']}}
+        ck = from_weights(args.cooldown_from)
     else:
         ck = torch.load(args.cooldown_from / 'ckpt.pt', map_location='cpu')
     ck['branch'] = {'from': str(args.cooldown_from), 'fromTokens': ck['state']['tokens'],
@@ -232,17 +238,14 @@ def main(argv=None) -> int:
         dist.barrier()
     tok = Tokenizer.load(args.data / 'tokenizer.json')
 
-    if not ckpt_path.exists() and args.init_from and rank == 0:
-        w = torch.load(args.init_from, map_location='cpu')
-        print(f"init from {args.init_from}: {w['state']['tokens']} tokens (fresh optimizer state)", flush=True)
     if ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location='cpu')
         cfg = ModelConfig.from_dict(ck['config'])
     elif args.init_from:
-        w = torch.load(args.init_from, map_location='cpu')
-        ck = {'model': {k: v.float() for k, v in w['model'].items()}, 'config': w['config'], 'opt': None,
-              'state': {**w['state'], 'optFrom': w['state']['step']}}   # the step where this optimizer state began
-        cfg = ModelConfig.from_dict(w['config'])
+        ck = from_weights(args.init_from)
+        cfg = ModelConfig.from_dict(ck['config'])
+        if rank == 0:
+            print(f"init from {args.init_from}: {ck['state']['tokens']} tokens (fresh optimizer state)", flush=True)
         if args.grow:
             ck['model'], cfg = grow(ck['model'], cfg, **parse_grow(args.grow), seed=args.seed)
             ck['config'] = cfg.to_dict()

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       log(`bpb ${c.name}: ${JSON.stringify(bpb[c.name])}`);
     }
     results.bitsPerByte = { files: bpbFiles.length, maxBytesPerFile: sz.bpbMaxBytes, byConfig: bpb };
-  
+
     const longText = Buffer.from(sampleFiles(code, 400, 13, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n'));
     const edges = [1024, 2048, 4096, 8192, 16384, 32768].filter((e) => e <= sz.posTokens);
     const pos: Record<string, unknown> = {};
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       log(`position ${c.name}: ${JSON.stringify(pos[c.name])}`);
     }
     results.bitsPerByteByPosition = pos;
-  
+
     const lineFiles = sampleFiles(code, 200, 17, 500, 5_000);
     const cases = lineCases(lineFiles, sz.lineCases, 19);
     const nextLine: Record<string, unknown> = {};
@@ -153,12 +153,13 @@ async function main(): Promise<void> {
 
   const filler = sampleFiles(code, 300, 23, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
   const recall: Record<string, Record<string, number>> = {};
+  // the model alone at every size, then what a user gets: the same model with the exact index of
+  // the document (the mixture the extension runs; the gate is off, as in the model rows)
+  const recallConfigs = [...configs(cat, dense).map((c) => ({ ...c, index: false })),
+    ...configs(cat, dense).filter((c) => c.C === 4 || c.C === 8 || c.C === 0).map((c) => ({ ...c, index: true }))];
   for (const d of sz.distances) {
     const rc = recallCases(filler, d, sz.recallPer, 29 + d, (s) => tok.encodeText(s).length);
-    // the model alone at every size, then what a user gets: the same model with the exact index of
-    // the document (the mixture the extension runs; the gate is off, as in the model rows)
-    const withIndex = configs(cat, dense).filter((c) => c.C === 4 || c.C === 8 || c.C === 0).map((c) => ({ ...c, index: true }));
-    for (const c of [...configs(cat, dense).map((c) => ({ ...c, index: false })), ...withIndex]) {
+    for (const c of recallConfigs) {
       let ok = 0;
       for (const [i, k] of rc.entries()) {
         const r = await completeCase(c.eng, c.C, `recall-${i}`, k.text, k.text.length, false, c.index);
