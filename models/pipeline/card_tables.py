@@ -49,10 +49,15 @@ def main(path: str) -> int:
     spans = [f"{p['fromTokens']}-{p['toTokens']}" for p in pos[names[0]]]
     print('\n### Bits per byte by token position (one long held-out sequence)\n')
     print(table(['tokens'] + names, [[s] + [f"{pos[n][i]['bitsPerByte']:.3f}" for n in names] for i, s in enumerate(spans)]))
-    print('\n### Next-line completion (greedy, held-out files)\n')
-    print(table(['model', 'cases', 'exact match', 'edit similarity', 'mean ms'],
-                [[k, v['cases'], f"{100 * v['exactMatch']:.1f}%", f"{v['editSimilarity']:.3f}", f"{v['meanMs']:.0f}"]
-                 for k, v in r['nextLine'].items()]))
+    print('\n### Next-line completion (greedy, held-out files, the model alone)\n')
+    lines = r['nextLine']
+    pkgs = sorted({p for v in lines.values() for p in v.get('byPackage', {})})
+    ci = lambda v: f"{100 * v['exactMatch95'][0]:.1f}-{100 * v['exactMatch95'][1]:.1f}%" if 'exactMatch95' in v else '—'
+    print(table(['model', 'cases (files)', 'exact match', '95% (files resampled)', 'package mean'] + pkgs + ['edit similarity', 'mean ms'],
+                [[k, f"{v['cases']} ({v.get('files', '?')})", f"{100 * v['exactMatch']:.1f}%", ci(v),
+                  f"{100 * v['packageMeanExactMatch']:.1f}%" if 'packageMeanExactMatch' in v else '—']
+                 + [f"{100 * v['byPackage'][p]['exactMatch']:.1f}%" if p in v.get('byPackage', {}) else '—' for p in pkgs]
+                 + [f"{v['editSimilarity']:.3f}", f"{v['meanMs']:.0f}"] for k, v in lines.items()]))
     rec = r['recall']['byConfig']
     dists = list(next(iter(rec.values())))
     print(f"\n### In-context recall (accuracy, {r['recall']['casesPerDistance']} cases per distance)\n")

@@ -42,6 +42,10 @@ PRESETS = {
     # model v2: the same sizes with the recipe the A/B table kept (models/README.md)
     'cat-v2': dict(kind='cat', d_model=192, n_layers=4, n_heads=3, compressor='linear', comp_dim=24,
                    relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0),
+    # the v2 recipe twice as wide everywhere (decoder 384 = 6 heads of 64, compressor 48 a token): the
+    # width A/B of session 13 (models/checkpoints/README.md)
+    'cat-v2-384': dict(kind='cat', d_model=384, n_layers=4, n_heads=6, compressor='linear', comp_dim=48,
+                       relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0),
     'dense-v2': dict(kind='dense', d_model=128, n_layers=4, n_heads=2,
                      relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0),
     'cat-ablation': dict(kind='cat', d_model=96, n_layers=2, n_heads=2, compressor='linear', comp_dim=16, comp_layers=2),

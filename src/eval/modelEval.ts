@@ -3,8 +3,8 @@
 // up to 32k tokens, next-line completion (exact match, edit similarity; with and without the
 // suffix) and in-context recall by distance; summaries (src/eval/summaryEval.ts).
 //
-//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval] [--only completion|summary|recall]
-// (--only recall replaces the recall rows of the last results.json and keeps the rest)
+//   npm run eval -- [--quick] [--heldout corpus/heldout] [--out models/eval] [--only completion|summary|recall|nextline]
+// (--only recall / --only nextline replace those rows of the last results.json and keep the rest)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,14 +12,14 @@ import { Engine } from '../engine/index';
 import { DocTokenizer } from '../engine/tokenizer';
 import { listFiles, sampleFiles } from './heldout';
 import { editSimilarity, mean } from './metrics';
-import { lineCases } from './nextLine';
+import { lineCases, lineRow, type LineOutcome, type LineRow } from './nextLine';
 import { gainTexts, recallCases } from './recall';
 import { completionEval } from './completionEval';
 import { summaryEval } from './summaryEval';
 
-interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
-const FULL: Sizes = { bpbFiles: 30, bpbMaxBytes: 8_000, lineCases: 500, recallPer: 12, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
-const QUICK: Sizes = { bpbFiles: 4, bpbMaxBytes: 4_000, lineCases: 10, recallPer: 2, distances: [512, 1024], posTokens: 2048 };
+interface Sizes { bpbFiles: number; bpbMaxBytes: number; lineFiles: number; lineCases: number; recallPer: number; distances: number[]; posTokens: number }
+const FULL: Sizes = { bpbFiles: 30, bpbMaxBytes: 8_000, lineFiles: 1000, lineCases: 2000, recallPer: 12, distances: [512, 1024, 2048, 4096, 8192], posTokens: 32768 };
+const QUICK: Sizes = { bpbFiles: 4, bpbMaxBytes: 4_000, lineFiles: 10, lineCases: 10, recallPer: 2, distances: [512, 1024], posTokens: 2048 };
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: (m: string) => console.error(m), error: (m: string) => console.error(m) };
 
@@ -78,6 +78,29 @@ async function completeCase(eng: Engine, C: number, id: string, text: string, of
   }
 }
 
+/** Next-line rows: the default CAT size and dense, each with and without the suffix (model alone). */
+async function nextLineRows(cat: Engine, dense: Engine, code: string[], sz: Sizes, heldout: string, log: (m: string) => void) {
+  const lineFiles = sampleFiles(code, sz.lineFiles, 17, 500, 5_000);
+  const cases = lineCases(lineFiles, sz.lineCases, 19);
+  const packageOf = (f: string) => path.relative(heldout, f).split(path.sep)[0];
+  const rows: Record<string, LineRow & { files: number }> = {};
+  const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];
+  for (const c of lineConfigs) {
+    for (const useSuffix of [false, true]) {
+      const outcomes: LineOutcome[] = [];
+      for (const [i, k] of cases.entries()) {
+        const r = await completeCase(c.eng, c.C, `line-${i}`, k.text, k.offset, useSuffix);
+        const pred = r.text.split('\n')[0].trimEnd();
+        outcomes.push({ file: k.file, exact: pred === k.expected ? 1 : 0, edit: editSimilarity(pred, k.expected), ms: r.ms });
+      }
+      const name = `${c.name}${useSuffix ? ' +suffix' : ''}`;
+      rows[name] = { ...lineRow(outcomes, packageOf), files: new Set(cases.map((k) => k.file)).size };
+      log(`next-line ${name}: ${JSON.stringify(rows[name])}`);
+    }
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     quick: { type: 'boolean' }, heldout: { type: 'string' }, out: { type: 'string' },
@@ -130,25 +153,20 @@ async function main(): Promise<void> {
     }
     results.bitsPerByteByPosition = pos;
 
-    const lineFiles = sampleFiles(code, 200, 17, 500, 5_000);
-    const cases = lineCases(lineFiles, sz.lineCases, 19);
-    const nextLine: Record<string, unknown> = {};
-    const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];
-    for (const c of lineConfigs) {
-      for (const useSuffix of [false, true]) {
-        const em: number[] = [], es: number[] = [], ms: number[] = [];
-        for (const [i, k] of cases.entries()) {
-          const r = await completeCase(c.eng, c.C, `line-${i}`, k.text, k.offset, useSuffix);
-          const pred = r.text.split('\n')[0].trimEnd();
-          em.push(pred === k.expected ? 1 : 0);
-          es.push(editSimilarity(pred, k.expected));
-          ms.push(r.ms);
-        }
-        nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`] = { cases: cases.length, exactMatch: mean(em), editSimilarity: mean(es), meanMs: mean(ms) };
-        log(`next-line ${c.name} suffix=${useSuffix}: ${JSON.stringify(nextLine[`${c.name}${useSuffix ? ' +suffix' : ''}`])}`);
-      }
-    }
-    results.nextLine = nextLine;
+  }
+
+  if (values.only === 'nextline' || !values.only) {
+    results.nextLine = await nextLineRows(cat, dense, code, sz, heldout, log);
+  }
+  if (values.only === 'nextline') {
+    // replaces the next-line rows of the last full run and keeps the rest
+    const file = path.join(outDir, values.quick ? 'results-quick.json' : 'results.json');
+    const last = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+    fs.writeFileSync(file, JSON.stringify({ ...last, nextLine: results.nextLine, nextLineWallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 1) + '\n');
+    log(`wrote ${file}`);
+    await cat.dispose();
+    await dense.dispose();
+    return;
   }
 
   const filler = sampleFiles(code, 300, 23, 2000, 60_000).map((f) => fs.readFileSync(f, 'utf8')).join('\n');

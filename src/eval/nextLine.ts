@@ -33,3 +33,56 @@ export function lineCases(files: string[], n: number, seed: number): LineCase[] 
   }
   return out;
 }
+
+/** The per-case outcome the scorer needs (exact match computed on the first line, trailing space dropped). */
+export interface LineOutcome { file: string; exact: number; edit: number; ms: number }
+
+export interface LineRow {
+  cases: number;
+  exactMatch: number;
+  editSimilarity: number;
+  meanMs: number;
+  /** 95% interval of exactMatch from resampling whole files (cases of one file are not independent). */
+  exactMatch95: [number, number];
+  /** Exact match by held-out package, and their unweighted mean. */
+  byPackage: Record<string, { cases: number; exactMatch: number }>;
+  packageMeanExactMatch: number;
+}
+
+/** Percentile-bootstrap interval of the pooled exact match, resampling files with replacement. */
+export function fileBootstrap(outcomes: LineOutcome[], rounds: number, seed: number): [number, number] {
+  const byFile = new Map<string, number[]>();
+  for (const o of outcomes) (byFile.get(o.file) ?? byFile.set(o.file, []).get(o.file)!).push(o.exact);
+  const groups = [...byFile.values()].map((xs) => [xs.reduce((a, b) => a + b, 0), xs.length]);
+  if (!groups.length) return [NaN, NaN];
+  const r = rng(seed);
+  const stats: number[] = [];
+  for (let b = 0; b < rounds; b++) {
+    let hits = 0, n = 0;
+    for (let i = 0; i < groups.length; i++) {
+      const [h, c] = groups[Math.floor(r() * groups.length)];
+      hits += h;
+      n += c;
+    }
+    stats.push(hits / n);
+  }
+  stats.sort((a, b) => a - b);
+  return [stats[Math.floor(0.025 * (rounds - 1))], stats[Math.ceil(0.975 * (rounds - 1))]];
+}
+
+/** One table row from per-case outcomes; packageOf names a file's held-out package. */
+export function lineRow(outcomes: LineOutcome[], packageOf: (file: string) => string): LineRow {
+  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const pk = new Map<string, number[]>();
+  for (const o of outcomes) (pk.get(packageOf(o.file)) ?? pk.set(packageOf(o.file), []).get(packageOf(o.file))!).push(o.exact);
+  const byPackage = Object.fromEntries([...pk.entries()].sort().map(([p, xs]) => [p, { cases: xs.length, exactMatch: avg(xs) }]));
+  return {
+    cases: outcomes.length,
+    exactMatch: avg(outcomes.map((o) => o.exact)),
+    editSimilarity: avg(outcomes.map((o) => o.edit)),
+    meanMs: avg(outcomes.map((o) => o.ms)),
+    exactMatch95: fileBootstrap(outcomes, 2000, 7),
+    byPackage,
+    packageMeanExactMatch: avg(Object.values(byPackage).map((v) => v.exactMatch)),
+  };
+}
