@@ -99,6 +99,9 @@ def graph_inputs(ins: list) -> list:
 
 
 def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
+    if cfg.bigram_hash:
+        raise SystemExit('export: this checkpoint has a bigram-hash table (--bigram-hash), which the step graph and '
+                         'the engine do not read yet; it is for training A/Bs only')
     dec = model.decoder if isinstance(model, CAT) else model
     g = torch.Generator().manual_seed(0)
     args = tuple(graph_inputs(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0)))

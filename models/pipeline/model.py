@@ -34,6 +34,8 @@ class ModelConfig:
     zero_init: bool = False           # output projections (attn proj, fc2) start at zero
     untied: bool = False              # separate output head (zero-init) instead of the embedding
     softcap: float = 0.0              # logits = softcap * tanh(logits / softcap) when > 0
+    bigram_hash: int = 0              # > 0: a table of this many rows, indexed by a hash of (previous, current)
+                                      # token, added to the decoder's input embedding (zero-init; training only)
     special: dict = field(default_factory=dict)   # name -> token id (from the tokenizer)
 
     @property
@@ -54,6 +56,11 @@ class ModelConfig:
         d = dict(d)
         d['chunk_sizes'] = tuple(d['chunk_sizes'])
         return cls(**d)
+
+
+def bigram_ids(prev: torch.Tensor, cur: torch.Tensor, rows: int) -> torch.Tensor:
+    """Row of the (previous, current) token pair in a hashed bigram table; same shapes in and out."""
+    return (prev * 36313 + cur * 27191) % rows
 
 
 def rope_tables(pos: torch.Tensor, hd: int, base: float):
@@ -146,6 +153,19 @@ class Decoder(nn.Module):
         self.head = None
         if cfg.untied:
             self.head = nn.Parameter(torch.zeros(cfg.vocab_size, cfg.d_model))
+        self.bigram = None
+        if cfg.bigram_hash:
+            self.bigram = nn.Embedding(cfg.bigram_hash, cfg.d_model)
+            nn.init.zeros_(self.bigram.weight)
+
+    def embed(self, x: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
+        """x, prev [..., T] ids (prev = the token before each) -> input embeddings [..., T, D]."""
+        h = self.tok(x)
+        return h if self.bigram is None else h + self.bigram(bigram_ids(prev, x, self.cfg.bigram_hash))
+
+    def previous(self, x: torch.Tensor) -> torch.Tensor:
+        """x [B, N] -> the token before each [B, N] (end-of-text before the first)."""
+        return F.pad(x[:, :-1], (1, 0), value=self.cfg.special.get('endoftext', 0))
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
         w = self.tok.weight if self.head is None else self.head
@@ -159,7 +179,7 @@ class Decoder(nn.Module):
         B, N = x.shape
         pos = torch.arange(N, device=x.device).expand(B, N)
         mask = torch.ones(N, N, dtype=torch.bool, device=x.device).tril()
-        h = self.tok(x)
+        h = self.embed(x, self.previous(x))
         for blk in self.blocks:
             q, k, v = blk.qkv_heads(h)
             q, k = rotary(q, pos, self.cfg.rope_base), rotary(k, pos, self.cfg.rope_base)
@@ -275,6 +295,9 @@ class CAT(nn.Module):
             he = start
         sep = torch.full((B, n, 1), cfg.special['chunk'], dtype=x.dtype, device=x.device)
         hs = dec.tok(torch.cat([sep, chunks], dim=2))           # segments [B, n, L, D]
+        if dec.bigram is not None:                              # the separators get no bigram row
+            big = dec.bigram(bigram_ids(dec.previous(x).view(B, n, C), chunks, cfg.bigram_hash))   # [B, n, C, D]
+            hs = hs + F.pad(big, (0, 0, 1, 0))
         dev = x.device
         pos_e = torch.arange(n, device=dev).expand(B, n)                         # [B, n]
         pos_s = (torch.arange(n, device=dev)[:, None] + 1 + torch.arange(L, device=dev)[None, :]).expand(B, n, L)

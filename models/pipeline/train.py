@@ -183,6 +183,8 @@ def main(argv=None) -> int:
     ap.add_argument('--kind', choices=['cat', 'dense'], required=True)
     ap.add_argument('--preset', default=None)
     ap.add_argument('--compressor', choices=['linear', 'transformer'], default=None)
+    ap.add_argument('--bigram-hash', type=int, default=0,
+                    help='rows of a hashed bigram embedding added to the decoder input (from scratch; A/B only, not exported)')
     ap.add_argument('--data', type=Path, default=Path('runs/data'))
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--tokens', type=float, default=20e6, help='token budget (constant-rate run)')
@@ -260,6 +262,8 @@ def main(argv=None) -> int:
         preset = dict(PRESETS[args.preset or f'{args.kind}-small'])
         if args.compressor:
             preset['compressor'] = args.compressor
+        if args.bigram_hash:
+            preset['bigram_hash'] = args.bigram_hash
         cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **preset)
     model = build(cfg).to(device)
     amp, precision = autocast_for(device, args.precision)
