@@ -4,6 +4,7 @@ with exactly its parent's outputs and gains capacity where the chunk sizes are w
 - `comp_dim=W`: the per-token width inside the compressor grows (24 -> W). The new embedding
   columns start small and random, the projection rows that read them start at zero, so every
   compressed vector is unchanged until training moves them.
+- `bigram_hash=R`: the decoder gets a hashed bigram table of R rows (model.bigram_ids), zero at first.
 - `comp_layers=L`: a linear compressor becomes a transformer one (L bidirectional blocks over the
   chunk before the projection). The blocks' output projections (attention and MLP) and the position
   table start at zero, so each block is the identity at first.
@@ -24,14 +25,14 @@ def parse(spec: str | None) -> dict:
     out: dict = {}
     for part in filter(None, (spec or '').split(',')):
         key, _, val = part.partition('=')
-        if key not in ('comp_dim', 'comp_layers') or not val.isdigit():
-            raise SystemExit(f'--grow: expected comp_dim=N and/or comp_layers=N, got {part!r}')
+        if key not in ('comp_dim', 'comp_layers', 'bigram_hash') or not val.isdigit():
+            raise SystemExit(f'--grow: expected comp_dim=N, comp_layers=N and/or bigram_hash=N, got {part!r}')
         out[key] = int(val)
     return out
 
 
 def grow(sd: dict, cfg: ModelConfig, comp_dim: int | None = None, comp_layers: int | None = None,
-         seed: int = 0) -> tuple[dict, ModelConfig]:
+         seed: int = 0, bigram_hash: int | None = None) -> tuple[dict, ModelConfig]:
     """Parent weights + config -> grown weights (fp32) + config; the grown model's outputs equal the parent's."""
     if cfg.kind != 'cat':
         raise ValueError('grow: only a CAT has a compressor to grow')
@@ -39,7 +40,7 @@ def grow(sd: dict, cfg: ModelConfig, comp_dim: int | None = None, comp_layers: i
         raise ValueError('grow: widening a transformer compressor is not supported')
     new_cfg = replace(cfg, comp_dim=comp_dim or cfg.comp_dim,
                       compressor='transformer' if comp_layers else cfg.compressor,
-                      comp_layers=comp_layers or cfg.comp_layers)
+                      comp_layers=comp_layers or cfg.comp_layers, bigram_hash=bigram_hash or cfg.bigram_hash)
     torch.manual_seed(seed)
     new = build(new_cfg).state_dict()
     for k, v in sd.items():

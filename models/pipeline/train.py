@@ -256,7 +256,7 @@ def main(argv=None) -> int:
             ck['model'], cfg = grow(ck['model'], cfg, **parse_grow(args.grow), seed=args.seed)
             ck['config'] = cfg.to_dict()
             if rank == 0:
-                print(f'grown compressor ({args.grow}): comp_dim {cfg.comp_dim}, {cfg.compressor}', flush=True)
+                print(f'grown ({args.grow}): comp_dim {cfg.comp_dim}, {cfg.compressor}, bigram_hash {cfg.bigram_hash}', flush=True)
     else:
         ck = None
         preset = dict(PRESETS[args.preset or f'{args.kind}-small'])

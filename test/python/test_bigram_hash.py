@@ -30,3 +30,17 @@ def test_zero_table_is_the_plain_model_and_a_row_acts_causally(tok, kind):
     shift = 1 if kind == 'cat' else 0
     assert first <= t and moved[t + shift] > 0, 'the pair across the chunk boundary reads its row'
     assert (moved[:first + shift] == 0).all(), 'nothing before the first position with that row moves'
+
+
+def test_grow_adds_a_zero_table_that_keeps_the_parents_outputs(tok):
+    from models.pipeline.grow import grow, parse
+    torch.manual_seed(1)
+    cfg = tiny_cfg(tok)
+    parent = build(cfg).eval()
+    sd, new_cfg = grow(parent.state_dict(), cfg, **parse('bigram_hash=31'))
+    child = build(new_cfg).eval()
+    child.load_state_dict(sd)
+    assert new_cfg.bigram_hash == 31 and child.decoder.bigram.weight.abs().sum() == 0
+    x = torch.randint(20, tok.vocab_size, (2, 16))
+    with torch.no_grad():
+        assert torch.equal(child(x, 4), parent(x, 4))
