@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from .copy_probe import row_logits
 from .model import ModelConfig, build, count_params
 
 SPECIAL = {'endoftext': 0, 'file': 1, 'fim_prefix': 2, 'fim_suffix': 3, 'fim_middle': 4, 'chunk': 5,
@@ -47,35 +48,25 @@ def rows(n: int, N: int, spans: int, L: int, vocab: int, g: torch.Generator) -> 
 
 
 def arm_config(spec: str, vocab: int) -> tuple[ModelConfig, int]:
-    """'kind=cat,C=4,qk_norm=0' -> (config, C); C is 0 for dense."""
+    """'kind=cat,C=4,qk_norm=0' -> (config, C); each value takes the type of ModelConfig's field; C is 0 for dense."""
     base = dict(kind='cat', vocab_size=vocab, d_model=96, n_layers=2, n_heads=2, compressor='linear', comp_dim=24,
                 relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0, special=SPECIAL)
-    C = 0
+    defaults = ModelConfig()
+    C = 4
     for kv in filter(None, spec.split(',')):
         k, v = kv.split('=')
         if k == 'C':
             C = int(v)
-        elif k in ('kind', 'compressor'):
-            base[k] = v
-        elif isinstance(base.get(k, 0), bool) or k in ('qk_norm', 'relu2', 'zero_init', 'untied'):
-            base[k] = v not in ('0', 'false', 'False')
-        else:
-            base[k] = type(base.get(k, 1.0))(float(v)) if k in base else float(v)
-    if base['kind'] == 'cat' and C == 0:
-        C = 4
+            continue
+        kind = type(getattr(defaults, k))                      # an unknown field fails here, by name
+        base[k] = v not in ('0', 'false', 'False') if kind is bool else kind(float(v)) if kind is int else kind(v)
     return ModelConfig(**base), (C if base['kind'] == 'cat' else 0)
 
 
 def masked_loss(model, cfg: ModelConfig, C: int, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean loss (nats) and accuracy over the masked positions of x [B, N]."""
-    if cfg.kind == 'cat':
-        logits = model(x, C).reshape(x.shape[0], x.shape[1], -1)   # [B, n, C, V] -> [B, N, V]; predicts x itself
-        target, m = x, mask
-    else:
-        logits = model(x[:, :-1])                               # [B, N - 1, V] predicts x[:, 1:]
-        target, m = x[:, 1:], mask[:, 1:]
-    lp = logits[m].float()
-    return F.cross_entropy(lp, target[m]), (lp.argmax(-1) == target[m]).float().mean()
+    """Mean loss (nats) and accuracy over the masked positions of x [B, N] (never position 0)."""
+    lp = row_logits(model, x, C if cfg.kind == 'cat' else None)[mask]   # [M, V]: row p predicts x[p]
+    return F.cross_entropy(lp, x[mask]), (lp.argmax(-1) == x[mask]).float().mean()
 
 
 def train_arm(name: str, spec: str, a) -> dict:

@@ -158,10 +158,9 @@ class Decoder(nn.Module):
             self.bigram = nn.Embedding(cfg.bigram_hash, cfg.d_model)
             nn.init.zeros_(self.bigram.weight)
 
-    def embed(self, x: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
-        """x, prev [..., T] ids (prev = the token before each) -> input embeddings [..., T, D]."""
-        h = self.tok(x)
-        return h if self.bigram is None else h + self.bigram(bigram_ids(prev, x, self.cfg.bigram_hash))
+    def bigram_rows(self, x: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
+        """x, prev [..., T] ids (prev = the token before each) -> the bigram table's rows [..., T, D]."""
+        return self.bigram(bigram_ids(prev, x, self.cfg.bigram_hash))
 
     def previous(self, x: torch.Tensor) -> torch.Tensor:
         """x [B, N] -> the token before each [B, N] (end-of-text before the first)."""
@@ -179,7 +178,9 @@ class Decoder(nn.Module):
         B, N = x.shape
         pos = torch.arange(N, device=x.device).expand(B, N)
         mask = torch.ones(N, N, dtype=torch.bool, device=x.device).tril()
-        h = self.embed(x, self.previous(x))
+        h = self.tok(x)
+        if self.bigram is not None:
+            h = h + self.bigram_rows(x, self.previous(x))
         for blk in self.blocks:
             q, k, v = blk.qkv_heads(h)
             q, k = rotary(q, pos, self.cfg.rope_base), rotary(k, pos, self.cfg.rope_base)
@@ -296,7 +297,7 @@ class CAT(nn.Module):
         sep = torch.full((B, n, 1), cfg.special['chunk'], dtype=x.dtype, device=x.device)
         hs = dec.tok(torch.cat([sep, chunks], dim=2))           # segments [B, n, L, D]
         if dec.bigram is not None:                              # the separators get no bigram row
-            big = dec.bigram(bigram_ids(dec.previous(x).view(B, n, C), chunks, cfg.bigram_hash))   # [B, n, C, D]
+            big = dec.bigram_rows(chunks, dec.previous(x).view(B, n, C))   # [B, n, C, D]
             hs = hs + F.pad(big, (0, 0, 1, 0))
         dev = x.device
         pos_e = torch.arange(n, device=dev).expand(B, n)                         # [B, n]

@@ -238,6 +238,9 @@ def main(argv=None) -> int:
     torch.manual_seed(args.seed + rank)
     args.out.mkdir(parents=True, exist_ok=True)
     ckpt_path = args.out / 'ckpt.pt'
+    if args.bigram_hash and (args.init_from or args.cooldown_from or ckpt_path.exists()):
+        raise SystemExit('train: --bigram-hash builds a model from scratch (a resumed run keeps its checkpoint\'s '
+                         'config); to add the table to trained weights use --init-from with --grow bigram_hash=N')
     if args.cooldown_from and rank == 0:
         start_branch(args, ckpt_path)
     if ddp:

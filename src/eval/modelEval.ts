@@ -84,6 +84,7 @@ async function nextLineRows(cat: Engine, dense: Engine, code: string[], sz: Size
   const cases = lineCases(lineFiles, sz.lineCases, 19);
   const packageOf = (f: string) => path.relative(heldout, f).split(path.sep)[0];
   const rows: Record<string, LineRow & { files: number }> = {};
+  const fileCount = new Set(cases.map((k) => k.file)).size;
   const lineConfigs = [{ name: `cat C=${cat.info.defaultChunkSize}`, eng: cat, C: cat.info.defaultChunkSize }, { name: 'dense', eng: dense, C: 0 }];
   for (const c of lineConfigs) {
     for (const useSuffix of [false, true]) {
@@ -94,11 +95,17 @@ async function nextLineRows(cat: Engine, dense: Engine, code: string[], sz: Size
         outcomes.push({ file: k.file, exact: pred === k.expected ? 1 : 0, edit: editSimilarity(pred, k.expected), ms: r.ms });
       }
       const name = `${c.name}${useSuffix ? ' +suffix' : ''}`;
-      rows[name] = { ...lineRow(outcomes, packageOf), files: new Set(cases.map((k) => k.file)).size };
+      rows[name] = { ...lineRow(outcomes, packageOf), files: fileCount };
       log(`next-line ${name}: ${JSON.stringify(rows[name])}`);
     }
   }
   return rows;
+}
+
+/** --only recall / nextline: those rows of the last full run's file are replaced in place, the rest is kept. */
+function writeMerged(file: string, rows: Record<string, unknown>): void {
+  const last = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+  fs.writeFileSync(file, JSON.stringify({ ...last, ...rows }, null, 1) + '\n');
 }
 
 async function main(): Promise<void> {
@@ -152,17 +159,14 @@ async function main(): Promise<void> {
       log(`position ${c.name}: ${JSON.stringify(pos[c.name])}`);
     }
     results.bitsPerByteByPosition = pos;
-
   }
 
   if (values.only === 'nextline' || !values.only) {
     results.nextLine = await nextLineRows(cat, dense, code, sz, heldout, log);
   }
+  const file = path.join(outDir, values.quick ? 'results-quick.json' : 'results.json');
   if (values.only === 'nextline') {
-    // replaces the next-line rows of the last full run and keeps the rest
-    const file = path.join(outDir, values.quick ? 'results-quick.json' : 'results.json');
-    const last = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> : {};
-    fs.writeFileSync(file, JSON.stringify({ ...last, nextLine: results.nextLine, nextLineWallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 1) + '\n');
+    writeMerged(file, { nextLine: results.nextLine, nextLineWallSeconds: Math.round((Date.now() - t0) / 1000) });
     log(`wrote ${file}`);
     await cat.dispose();
     await dense.dispose();
@@ -209,11 +213,8 @@ async function main(): Promise<void> {
   }
   results.recallGainBits = { casesPerDistance: sz.recallPer, byConfig: gain };
   results.wallSeconds = Math.round((Date.now() - t0) / 1000);
-  const file = path.join(outDir, values.quick ? 'results-quick.json' : 'results.json');
-  // --only recall: the recall rows of the last full run are replaced in place, the rest is kept
-  const last = values.only === 'recall' && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> : undefined;
-  const out = last ? { ...last, recall: results.recall, recallGainBits: results.recallGainBits, recallWallSeconds: results.wallSeconds } : results;
-  fs.writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
+  if (values.only === 'recall') writeMerged(file, { recall: results.recall, recallGainBits: results.recallGainBits, recallWallSeconds: results.wallSeconds });
+  else fs.writeFileSync(file, JSON.stringify(results, null, 1) + '\n');
   log(`wrote ${outDir}`);
   await cat.dispose();
   await dense.dispose();

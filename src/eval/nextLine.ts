@@ -2,6 +2,7 @@
 // indentation) or mid-line; the reference is the rest of the line.
 import * as fs from 'node:fs';
 import { rng } from './heldout';
+import { mean } from './metrics';
 
 export interface LineCase {
   file: string;
@@ -49,11 +50,21 @@ export interface LineRow {
   packageMeanExactMatch: number;
 }
 
+/** The exact-match outcomes grouped by a key (file or package). */
+function exactBy(outcomes: LineOutcome[], key: (o: LineOutcome) => string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const o of outcomes) {
+    const k = key(o);
+    const xs = out.get(k);
+    if (xs) xs.push(o.exact);
+    else out.set(k, [o.exact]);
+  }
+  return out;
+}
+
 /** Percentile-bootstrap interval of the pooled exact match, resampling files with replacement. */
 export function fileBootstrap(outcomes: LineOutcome[], rounds: number, seed: number): [number, number] {
-  const byFile = new Map<string, number[]>();
-  for (const o of outcomes) (byFile.get(o.file) ?? byFile.set(o.file, []).get(o.file)!).push(o.exact);
-  const groups = [...byFile.values()].map((xs) => [xs.reduce((a, b) => a + b, 0), xs.length]);
+  const groups = [...exactBy(outcomes, (o) => o.file).values()].map((xs) => [xs.reduce((a, b) => a + b, 0), xs.length]);
   if (!groups.length) return [NaN, NaN];
   const r = rng(seed);
   const stats: number[] = [];
@@ -72,17 +83,15 @@ export function fileBootstrap(outcomes: LineOutcome[], rounds: number, seed: num
 
 /** One table row from per-case outcomes; packageOf names a file's held-out package. */
 export function lineRow(outcomes: LineOutcome[], packageOf: (file: string) => string): LineRow {
-  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-  const pk = new Map<string, number[]>();
-  for (const o of outcomes) (pk.get(packageOf(o.file)) ?? pk.set(packageOf(o.file), []).get(packageOf(o.file))!).push(o.exact);
-  const byPackage = Object.fromEntries([...pk.entries()].sort().map(([p, xs]) => [p, { cases: xs.length, exactMatch: avg(xs) }]));
+  const pk = exactBy(outcomes, (o) => packageOf(o.file));
+  const byPackage = Object.fromEntries([...pk.entries()].sort().map(([p, xs]) => [p, { cases: xs.length, exactMatch: mean(xs) }]));
   return {
     cases: outcomes.length,
-    exactMatch: avg(outcomes.map((o) => o.exact)),
-    editSimilarity: avg(outcomes.map((o) => o.edit)),
-    meanMs: avg(outcomes.map((o) => o.ms)),
+    exactMatch: mean(outcomes.map((o) => o.exact)),
+    editSimilarity: mean(outcomes.map((o) => o.edit)),
+    meanMs: mean(outcomes.map((o) => o.ms)),
     exactMatch95: fileBootstrap(outcomes, 2000, 7),
     byPackage,
-    packageMeanExactMatch: avg(Object.values(byPackage).map((v) => v.exactMatch)),
+    packageMeanExactMatch: mean(Object.values(byPackage).map((v) => v.exactMatch)),
   };
 }
