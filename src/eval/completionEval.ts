@@ -1,7 +1,8 @@
 // Line completions on held-out packages with and without the exact index (the protocol of the
 // workspace-index design note): rows model alone, index alone, copy heuristic, mixture,
 // mixture + gate, dense + index, dense + index + gate; with 0 and 3 other files of the package
-// open. Columns: exact match, edit similarity, shown, precision (exact among shown), right per
+// open (their text in the index; their compressed entries as model context at the setting's
+// default budget, and side by side at CROSS_FILE_AB entries: the rows "+ cross-file entries"). Columns: exact match, edit similarity, shown, precision (exact among shown), right per
 // case, ms p50/p90; and the gate's precision-coverage curve (threshold sweep over the mixture's
 // suggestions).
 //
@@ -53,7 +54,7 @@ export function gateCurve(cases: CompletionCase[], out: Outcome[]): { threshold:
 }
 
 /** One engine row over the cases (in `order`), results in case order. */
-async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], o: { others: boolean; useIndex: boolean; lookupDraft: boolean }, before?: (c: CompletionCase, i: number) => void): Promise<Outcome[]> {
+async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], o: { others: boolean; useIndex: boolean; lookupDraft: boolean; contextEntryBudget?: number }, before?: (c: CompletionCase, i: number) => void): Promise<Outcome[]> {
   const out: Outcome[] = new Array(cases.length);
   for (const i of order) {
     before?.(cases[i], i);
@@ -62,6 +63,9 @@ async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], 
   }
   return out;
 }
+
+/** Other files' entries in the side-by-side rows (the setting's default before session 14). */
+export const CROSS_FILE_AB = 1024;
 
 export async function completionEval(cat: Engine, dense: Engine, root: string, files: string[], n: number, log: (m: string) => void) {
   const cases = completionCases(root, files, n, 41);
@@ -100,6 +104,14 @@ export async function completionEval(cat: Engine, dense: Engine, root: string, f
         rows[`mixture, ${setting}`].sameAsUndrafted = out.length - differ;
       }
       if (useIndex) gated(name, setting, eng, out, put);
+    }
+    if (open) {                                          // the other files' compressed entries as context, side by side
+      for (const [name, useIndex] of [['model alone', false], ['mixture', true]] as const) {
+        const label = `${name} + cross-file entries`;
+        const out = await engineRow(cat, cases, inOrder, { others: true, useIndex, lookupDraft: true, contextEntryBudget: CROSS_FILE_AB });
+        put(label, out);
+        if (useIndex) gated(label, setting, cat, out, put);
+      }
     }
   }
   // the workspace setting: 3 open and the rest of the package in the index, as the extension's workspace pass does

@@ -13,13 +13,11 @@ import * as path from 'node:path';
 import type { Engine } from '../engine/index';
 import { fileExtension, languageExtensions, planIndex, type Candidate } from '../extension/index/indexSelection';
 import type { CompletionCase } from './completionCases';
+import { manifestDefault } from './manifest';
 
 /** The setting's default, read from the extension's manifest (declared once, there). */
 export function defaultWorkspaceBudget(): number {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8'));
-  const v = pkg.contributes?.configuration?.properties?.['cat.index.workspaceTokenBudget']?.default;
-  if (typeof v !== 'number') throw new Error('package.json: cat.index.workspaceTokenBudget has no default');
-  return v;
+  return manifestDefault('cat.index.workspaceTokenBudget');
 }
 
 /** Folders of build output (a segment of the path inside the package). */

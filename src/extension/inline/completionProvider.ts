@@ -129,7 +129,8 @@ export class CatInlineCompletionProvider implements vscode.InlineCompletionItemP
       maxLines: opts.maxLines,
       timeBudgetMs: opts.timeBudgetMs,
       useSuffix: 'auto',
-      contextDocIds: opts.contextEntryBudget > 0 ? this.tracker.contextDocIds(docId) : [],
+      // other open files: their compressed entries (within the budget) and their exact index
+      contextDocIds: opts.contextEntryBudget > 0 || opts.useIndex ? this.tracker.contextDocIds(docId) : [],
       contextEntryBudget: opts.contextEntryBudget,
       temperature: 0,
       useIndex: opts.useIndex,
