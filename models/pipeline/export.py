@@ -163,6 +163,19 @@ def sha256(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
+def default_chunk_size(chunk_sizes: list, quality: dict | None) -> int:
+    """The contract's default chunk size: the trained size with the lowest measured held-out bits/byte
+    (what the extension's "auto" setting moves to when every size meets its latency target), else 16,
+    else the smallest; 0 for dense."""
+    if not chunk_sizes:
+        return 0
+    bpb = (quality or {}).get('bitsPerByte') or {}
+    measured = [c for c in chunk_sizes if str(c) in bpb]
+    if measured:
+        return min(measured, key=lambda c: (bpb[str(c)], c))
+    return 16 if 16 in chunk_sizes else chunk_sizes[0]
+
+
 def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, context: int, training: dict,
                    quality: dict | None = None) -> dict:
     files = ['decoder.onnx', 'tokenizer.json'] + (['compressor.onnx'] if cfg.kind == 'cat' else [])
@@ -179,7 +192,7 @@ def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, conte
         'format': 'cat-onnx-contract', 'formatVersion': FORMAT_VERSION, 'name': name, 'kind': cfg.kind,
         'modelId': hashlib.sha256(''.join(sha256(out / g['file']) for g in graphs.values()).encode()).hexdigest()[:16],
         'contextLength': context,
-        'chunkSizes': chunk_sizes, 'defaultChunkSize': 16 if 16 in chunk_sizes else (chunk_sizes[0] if chunk_sizes else 0),
+        'chunkSizes': chunk_sizes, 'defaultChunkSize': default_chunk_size(chunk_sizes, quality),
         'dims': {'vocabSize': cfg.vocab_size, 'dModel': cfg.d_model, 'nLayers': cfg.n_layers,
                  'nHeads': cfg.n_heads, 'headDim': cfg.head_dim},
         'fim': {'maxSuffixTokens': 256},

@@ -164,3 +164,15 @@ def test_copy_rate_run_logs_its_rate(data_dir, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     recs = [json.loads(l) for l in (out / 'log.jsonl').read_text().splitlines() if '"lr"' in l]
     assert recs and all(r['copyRate'] == 0.5 for r in recs)
+
+
+def test_default_chunk_size_is_the_best_measured_one():
+    from models.pipeline.export import default_chunk_size
+    sizes = [4, 8, 16, 32, 64]
+    assert default_chunk_size(sizes, None) == 16                     # nothing measured: the middle size
+    assert default_chunk_size([4, 8], None) == 4
+    assert default_chunk_size([], None) == 0                         # dense
+    bpb = {'4': 1.83, '8': 1.85, '16': 1.85, '32': 1.80, '64': 1.74}
+    assert default_chunk_size(sizes, {'bitsPerByte': bpb}) == 64
+    assert default_chunk_size(sizes, {'bitsPerByte': {**bpb, '4': 1.70}}) == 4
+    assert default_chunk_size(sizes, {'bitsPerByte': {'8': 1.9, '16': 1.9}}) == 8   # a tie: the smaller
