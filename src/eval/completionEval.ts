@@ -2,8 +2,9 @@
 // workspace-index design note): rows model alone, index alone, copy heuristic, mixture,
 // mixture + gate, dense + index, dense + index + gate; with 0 and 3 other files of the package
 // open (their text in the index; their compressed entries as model context at the setting's
-// default budget, and side by side at CROSS_FILE_AB entries: the rows "+ cross-file entries"). Columns: exact match, edit similarity, shown, precision (exact among shown), right per
-// case, ms p50/p90; and the gate's precision-coverage curve (threshold sweep over the mixture's
+// default budget, and side by side at CROSS_FILE_AB entries: the rows "+ cross-file entries").
+// Columns: exact match, edit similarity, shown, precision (exact among shown), right per case,
+// ms p50/p90; and the gate's precision-coverage curve (threshold sweep over the mixture's
 // suggestions).
 //
 //   npm run eval -- --only completion [--cases 500]      (part of the full `npm run eval`)
@@ -65,7 +66,7 @@ async function engineRow(eng: Engine, cases: CompletionCase[], order: number[], 
 }
 
 /** Other files' entries in the side-by-side rows (the setting's default before session 14). */
-export const CROSS_FILE_AB = 1024;
+const CROSS_FILE_AB = 1024;
 
 export async function completionEval(cat: Engine, dense: Engine, root: string, files: string[], n: number, log: (m: string) => void) {
   const cases = completionCases(root, files, n, 41);

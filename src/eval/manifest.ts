@@ -7,8 +7,8 @@ let props: Record<string, { default?: unknown }> | undefined;
 
 /** The numeric default of a setting (full key, e.g. 'cat.index.workspaceTokenBudget'). */
 export function manifestDefault(key: string): number {
-  props ??= JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).contributes?.configuration?.properties ?? {};
-  const v = props?.[key]?.default;
+  const all = (props ??= JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).contributes?.configuration?.properties ?? {});
+  const v = all[key]?.default;
   if (typeof v !== 'number') throw new Error(`package.json: ${key} has no numeric default`);
   return v;
 }
