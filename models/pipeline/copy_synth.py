@@ -47,20 +47,26 @@ def rows(n: int, N: int, spans: int, L: int, vocab: int, g: torch.Generator) -> 
     return x, mask
 
 
-def arm_config(spec: str, vocab: int) -> tuple[ModelConfig, int]:
-    """'kind=cat,C=4,qk_norm=0' -> (config, C); each value takes the type of ModelConfig's field; C is 0 for dense."""
+def arm_config(spec: str, vocab: int) -> tuple[ModelConfig, int, float]:
+    """'kind=cat,C=4,qk_norm=0' -> (config, C, smear_init); each value takes the type of ModelConfig's field; C is
+    0 for dense; smear_init (with smear=1) starts the token shift's shares there instead of at zero: random rows
+    give no gradient to a zero share (the previous token predicts nothing until attention reads it), where
+    real text does (bigrams)."""
     base = dict(kind='cat', vocab_size=vocab, d_model=96, n_layers=2, n_heads=2, compressor='linear', comp_dim=24,
                 relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0, special=SPECIAL)
     defaults = ModelConfig()
-    C = 4
+    C, smear_init = 4, 0.0
     for kv in filter(None, spec.split(',')):
         k, v = kv.split('=')
         if k == 'C':
             C = int(v)
             continue
+        if k == 'smear_init':
+            smear_init = float(v)
+            continue
         kind = type(getattr(defaults, k))                      # an unknown field fails here, by name
         base[k] = v not in ('0', 'false', 'False') if kind is bool else kind(float(v)) if kind is int else kind(v)
-    return ModelConfig(**base), (C if base['kind'] == 'cat' else 0)
+    return ModelConfig(**base), (C if base['kind'] == 'cat' else 0), smear_init
 
 
 def masked_loss(model, cfg: ModelConfig, C: int, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -71,8 +77,12 @@ def masked_loss(model, cfg: ModelConfig, C: int, x: torch.Tensor, mask: torch.Te
 
 def train_arm(name: str, spec: str, a) -> dict:
     torch.manual_seed(a.seed)
-    cfg, C = arm_config(spec, a.vocab)
+    cfg, C, smear_init = arm_config(spec, a.vocab)
     model = build(cfg)
+    with torch.no_grad():
+        for name_p, p in model.named_parameters():
+            if name_p.endswith('smear'):
+                p.fill_(smear_init)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.0)
     g = torch.Generator().manual_seed(a.seed + 1)
     vx, vm = rows(64, a.seq, a.spans, a.span_len, a.vocab, torch.Generator().manual_seed(12345))

@@ -99,9 +99,10 @@ def graph_inputs(ins: list) -> list:
 
 
 def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
-    if cfg.bigram_hash:
-        raise SystemExit('export: this checkpoint has a bigram-hash table (--bigram-hash), which the step graph and '
-                         'the engine do not read yet; it is for training A/Bs only')
+    if cfg.bigram_hash or cfg.smear:
+        what = 'a bigram-hash table (--bigram-hash)' if cfg.bigram_hash else 'a token shift (smear)'
+        raise SystemExit(f'export: this checkpoint has {what}, which needs the token before each input; the step '
+                         'graph and the engine do not read it yet: it is for training A/Bs only')
     dec = model.decoder if isinstance(model, CAT) else model
     g = torch.Generator().manual_seed(0)
     args = tuple(graph_inputs(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0)))

@@ -36,6 +36,8 @@ class ModelConfig:
     softcap: float = 0.0              # logits = softcap * tanh(logits / softcap) when > 0
     bigram_hash: int = 0              # > 0: a table of this many rows, indexed by a hash of (previous, current)
                                       # token, added to the decoder's input embedding (zero-init; training only)
+    smear: bool = False               # token shift: each input embedding (decoder and compressor) plus a learned
+                                      # per-channel share (zero-init) of the previous token's; training only
     special: dict = field(default_factory=dict)   # name -> token id (from the tokenizer)
 
     @property
@@ -157,6 +159,16 @@ class Decoder(nn.Module):
         if cfg.bigram_hash:
             self.bigram = nn.Embedding(cfg.bigram_hash, cfg.d_model)
             nn.init.zeros_(self.bigram.weight)
+        self.smear = nn.Parameter(torch.zeros(cfg.d_model)) if cfg.smear else None
+
+    def embed(self, x: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
+        """x, prev [..., T] ids -> input embeddings [..., T, D]: the token's, the bigram row, the smeared previous one."""
+        h = self.tok(x)
+        if self.bigram is not None:
+            h = h + self.bigram_rows(x, prev)
+        if self.smear is not None:
+            h = h + self.smear * self.tok(prev)
+        return h
 
     def bigram_rows(self, x: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
         """x, prev [..., T] ids (prev = the token before each) -> the bigram table's rows [..., T, D]."""
@@ -178,9 +190,7 @@ class Decoder(nn.Module):
         B, N = x.shape
         pos = torch.arange(N, device=x.device).expand(B, N)
         mask = torch.ones(N, N, dtype=torch.bool, device=x.device).tril()
-        h = self.tok(x)
-        if self.bigram is not None:
-            h = h + self.bigram_rows(x, self.previous(x))
+        h = self.embed(x, self.previous(x))                    # [B, N, D]
         for blk in self.blocks:
             q, k, v = blk.qkv_heads(h)
             q, k = rotary(q, pos, self.cfg.rope_base), rotary(k, pos, self.cfg.rope_base)
@@ -254,10 +264,14 @@ class Compressor(nn.Module):
             self.layers = nn.ModuleList(Block(dc, cfg.comp_heads, 4) for _ in range(cfg.comp_layers))
         nn.init.normal_(self.tok.weight, std=0.02)
         nn.init.zeros_(self.size_ind.weight)
+        self.smear = nn.Parameter(torch.zeros(dc)) if cfg.smear else None
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, prev: torch.Tensor | None = None) -> torch.Tensor:
+        """ids [B, C]; prev [B, C] the token before each (smear only; its first is the last of the chunk before)."""
         B, C = ids.shape
         e = self.tok(ids)                                       # [B, C, dc]
+        if self.smear is not None and prev is not None:
+            e = e + self.smear * self.tok(prev)
         c_idx = torch.ones(1, dtype=torch.long, device=ids.device) * C   # traced as Shape when exporting
         if self.layers is not None:
             e = e + self.pos.weight[:C]
@@ -290,15 +304,14 @@ class CAT(nn.Module):
         chunks = x.view(B, n, C)                                # [B, n, C]
         start = dec.tok.weight[cfg.special[f'start_{C}']].expand(B, 1, cfg.d_model)
         if n > 1:
-            comp = self.compressor(chunks[:, :-1].reshape(B * (n - 1), C)).view(B, n - 1, cfg.d_model)
+            prev_c = dec.previous(x).view(B, n, C)[:, :-1].reshape(B * (n - 1), C) if cfg.smear else None
+            comp = self.compressor(chunks[:, :-1].reshape(B * (n - 1), C), prev_c).view(B, n - 1, cfg.d_model)
             he = torch.cat([start, comp], dim=1)                # entries [B, n, D]
         else:
             he = start
         sep = torch.full((B, n, 1), cfg.special['chunk'], dtype=x.dtype, device=x.device)
-        hs = dec.tok(torch.cat([sep, chunks], dim=2))           # segments [B, n, L, D]
-        if dec.bigram is not None:                              # the separators get no bigram row
-            big = dec.bigram_rows(chunks, dec.previous(x).view(B, n, C))   # [B, n, C, D]
-            hs = hs + F.pad(big, (0, 0, 1, 0))
+        prev = dec.previous(x).view(B, n, C)                    # the token before each [B, n, C]
+        hs = torch.cat([dec.tok(sep), dec.embed(chunks, prev)], dim=2)   # segments [B, n, L, D]; separators plain
         dev = x.device
         pos_e = torch.arange(n, device=dev).expand(B, n)                         # [B, n]
         pos_s = (torch.arange(n, device=dev)[:, None] + 1 + torch.arange(L, device=dev)[None, :]).expand(B, n, L)
