@@ -1,9 +1,10 @@
 // The exact index's targets: update per keystroke on a long file (the engine's own path: the
 // snapshot's token array derived from the previous one, then the index re-synced), memory per
-// token, and indexing a workspace of ~2M tokens file by file (the longest single file is how long
-// the worker is busy before a completion can run).
+// token, and indexing a workspace of ~2M tokens file by file as the worker does (sliced: the longest
+// event-loop stall is how long a completion request can wait behind it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { deriveTokens, type DocTokens } from '../engine/docTokens';
 import { DocSnapshot } from '../engine/documents';
 import type { Engine } from '../engine/index';
@@ -52,14 +53,19 @@ export async function indexTargets(engine: Engine, longText: string, workspaceRo
   const st = idx.stats();
   const bpt = st.bytes / st.tokens;
   const files = workspaceFiles(workspaceRoot, workspaceTokens);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
   const t0 = performance.now();
   let maxFile = 0;
+  loop.enable();
   for (const f of files) {
+    const bytes = fs.readFileSync(f);
     const s = performance.now();
-    engine.indexFile(f, fs.readFileSync(f));
+    await engine.indexFileSliced(f, bytes);
     maxFile = Math.max(maxFile, performance.now() - s);
   }
+  loop.disable();
   const total = performance.now() - t0;
+  const stallMs = loop.max / 1e6;
   const ws = engine.indexStats();
   // a decoding step's estimate over everything indexed (the long file and the workspace), at cursors through the long file
   const lk = engine.recall.index.lookup();
@@ -74,6 +80,6 @@ export async function indexTargets(engine: Engine, longText: string, workspaceRo
     { name: `index update per keystroke, ${longText.split('\n').length}-line file (${st.tokens} tokens), p95`, measured: `${f1(pct(ms, 0.95))} ms (p50 ${f1(pct(ms, 0.5))}, ${keystrokes} keystrokes)`, target: '<= 5 ms', met: pct(ms, 0.95) <= 5 },
     { name: 'index memory per token', measured: `${f1(bpt)} bytes`, target: '<= 8 bytes', met: bpt <= 8 },
     { name: `index estimate per decoding step over ${ws.tokens} tokens (${ws.workspaceFiles} workspace files), p95`, measured: `${f1(pct(stepMs, 0.95))} ms (p50 ${f1(pct(stepMs, 0.5))}, ${stepMs.length} cursors)`, target: '<= 1 ms', met: pct(stepMs, 0.95) <= 1 },
-    { name: `workspace indexing: ${ws.workspaceFiles} files, ${ws.tokens} tokens (${path.basename(workspaceRoot)})`, measured: `${(total / 1000).toFixed(1)} s in all, longest file ${maxFile.toFixed(0)} ms, ${f1(ws.bytes / Math.max(1, ws.tokens))} bytes/token`, target: 'longest file <= 50 ms (the worker stays responsive)', met: maxFile <= 50 },
+    { name: `workspace indexing: ${ws.workspaceFiles} files, ${ws.tokens} tokens (${path.basename(workspaceRoot)})`, measured: `${(total / 1000).toFixed(1)} s in all, longest event-loop stall ${stallMs.toFixed(0)} ms (longest file ${maxFile.toFixed(0)} ms, in slices), ${f1(ws.bytes / Math.max(1, ws.tokens))} bytes/token`, target: 'longest stall <= 50 ms (the worker stays responsive)', met: stallMs <= 50 },
   ];
 }

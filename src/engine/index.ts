@@ -23,7 +23,8 @@ import { IndexPersistence } from './recall/indexPersist';
 import { loadParams } from './recall/params';
 import { healCount } from './recall/heal';
 import { Recall } from './recall/recall';
-import { workspaceTokens } from './recall/workspaceFiles';
+import { workspaceTokenSteps } from './recall/workspaceFiles';
+import { drain, drainSliced, type Steps } from './steps';
 import { DocTokenizer } from './tokenizer';
 import type {
   CacheStats, CatEngine, CompletionRequest, CompletionResult, DocumentCheck, EngineInfo, EngineOptions,
@@ -38,6 +39,8 @@ const nullLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error
 export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_CONTEXT_TOKENS = 65536;
 const COMPRESS_BATCH = 64;
+/** Longest stretch a workspace file's indexing holds the worker's event loop before a pause (ms). */
+const INDEX_SLICE_MS = 8;
 /** Warm-up and summaries cover up to WHOLE_FACTOR x maxContextTokens from the document start. */
 const WHOLE_FACTOR = 4;
 /** Entries a completion's read-ahead computes past the cursor, and per decoder call (its preemption grain). */
@@ -125,6 +128,8 @@ export class Engine implements CatEngine {
 
   /** Each document's last completion: its window start and cross-file context (warm-up prepares those). */
   private readonly lastRequest = new Map<string, LastRequest>();
+  /** Workspace files being indexed -> the turn of their latest request (an older one does not land). */
+  private readonly indexTurns = new Map<string, number>();
 
   /** The cross-file entries of the document's last completion (warm-up uses the same, so its rows are reused). */
   private lastContext(docId: string, C: number): ContextEntry[] {
@@ -184,19 +189,37 @@ export class Engine implements CatEngine {
     return check;
   }
 
-  indexFile(fileId: string, text: string | Uint8Array): DocumentCheck {
+  indexFile(fileId: string, text: string | Uint8Array): DocumentCheck { return drain(this.indexFileSteps(fileId, text)); }
+
+  /** indexFile in slices of sliceMs, giving the event loop back between them (the worker's path). */
+  indexFileSliced(fileId: string, text: string | Uint8Array, sliceMs = INDEX_SLICE_MS): Promise<DocumentCheck> {
+    return drainSliced(this.indexFileSteps(fileId, text), sliceMs);
+  }
+
+  private *indexFileSteps(fileId: string, text: string | Uint8Array): Steps<DocumentCheck> {
+    const turn = (this.indexTurns.get(fileId) ?? 0) + 1;         // a later request for the file wins
+    this.indexTurns.set(fileId, turn);
+    const current = () => this.indexTurns.get(fileId) === turn;
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     const key = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-    if (this.recall.confirm(fileId, key)) return { ok: true };          // indexed (or restored) with this content
-    const { check, tokens } = workspaceTokens(bytes, this.tokenizer);
-    if (!tokens) { this.log.debug(`index ${fileId}: ${check.reason}`); this.recall.remove(fileId); return check; }
-    this.recall.sync(fileId, tokens, true, key);
-    return check;
+    try {
+      if (this.recall.confirm(fileId, key)) return { ok: true };        // indexed (or restored) with this content
+      const { check, tokens } = yield* workspaceTokenSteps(bytes, this.tokenizer);
+      if (!current()) return check;
+      if (!tokens) { this.log.debug(`index ${fileId}: ${check.reason}`); this.recall.remove(fileId); return check; }
+      yield* this.recall.indexOnlySteps(fileId, tokens, key, current);
+      return check;
+    } finally {
+      if (current()) this.indexTurns.delete(fileId);
+    }
   }
 
   indexPassDone(): void { this.recall.passDone(); }
 
-  removeIndexFile(fileId: string): void { if (this.recall.isIndexOnly(fileId)) this.recall.remove(fileId); }
+  removeIndexFile(fileId: string): void {
+    if (this.indexTurns.has(fileId)) this.indexTurns.set(fileId, this.indexTurns.get(fileId)! + 1);   // one being indexed is dropped
+    if (this.recall.isIndexOnly(fileId)) this.recall.remove(fileId);
+  }
 
   indexStats(): IndexStats { return this.recall.stats(); }
 

@@ -246,6 +246,9 @@ export interface CatEngine {
   /** Adds or replaces an index-only document (a workspace file not open): it feeds the exact index
    * of completions, not the model's context. Binary or huge files are refused (check.ok false). */
   indexFile(fileId: string, text: string | Uint8Array): DocumentCheck;
+  /** indexFile a few milliseconds at a time, the event loop free between (a long file never holds up a
+   * completion); a later request for the same file, or its removal, wins over one still running. */
+  indexFileSliced(fileId: string, text: string | Uint8Array, sliceMs?: number): Promise<DocumentCheck>;
   removeIndexFile(fileId: string): void;
   /** A pass over the workspace sent every file it keeps: files restored from the persisted index
    * that it did not send are dropped. */

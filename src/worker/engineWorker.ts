@@ -83,7 +83,7 @@ const handlers: { [K in keyof OpMap]: Handler<K> } = {
     return null;
   },
   stats: async (a) => requireEngine().cacheStats(a.chunkSize),
-  indexFile: async (a) => requireEngine().indexFile(a.fileId, a.text),
+  indexFile: async (a) => requireEngine().indexFileSliced(a.fileId, a.text),
   removeIndexFile: async (a) => {
     requireEngine().removeIndexFile(a.fileId);
     return null;

@@ -141,3 +141,37 @@ test('a recall file whose gate features are not the engine\'s (in order) fails t
   await eng.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a long workspace file indexed in slices frees the event loop and ends as indexFile does; a later request or a removal wins', async () => {
+  const src = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'index.ts'), 'utf8');
+  const big = Array.from({ length: 12 }, (_, i) => src.replace(/Engine/g, `Engine${i}`)).join('\n');
+  const small = 'export const small = 1;\n';
+  const whole = await load();
+  assert.equal(whole.indexFile('w/big.ts', big).ok, true);
+  const sliced = await load();
+  let turns = 0, done = false;
+  const tick = () => { turns++; if (!done) setImmediate(tick); };
+  setImmediate(tick);
+  assert.equal((await sliced.indexFileSliced('w/big.ts', big, 1)).ok, true);
+  done = true;
+  assert.ok(turns > 5, `the event loop turned ${turns} times while a ${big.length}-byte file was indexed`);
+  assert.deepEqual(sliced.indexStats(), whole.indexStats());
+  const ctxs = [big.slice(1000, 1400), big.slice(50_000, 50_300), 'export class Engine7 {'];
+  for (const c of ctxs) {
+    const ids = Array.from(whole.tokenizer.encodeLine(Buffer.from(c)));
+    const a = whole.recall.index.lookup().estimate(ids), b = sliced.recall.index.lookup().estimate(ids);
+    assert.deepEqual([b.k, b.total, [...b.counts]], [a.k, a.total, [...a.counts]]);
+  }
+  const later = await load();
+  const first = later.indexFileSliced('w/x.ts', big, 1);
+  const second = later.indexFileSliced('w/x.ts', small, 1);
+  await Promise.all([first, second]);
+  const onlySmall = await load();
+  onlySmall.indexFile('w/x.ts', small);
+  assert.deepEqual(later.indexStats(), onlySmall.indexStats(), 'the later (small) content is what stays');
+  const removed = await load();
+  const pending = removed.indexFileSliced('w/y.ts', big, 1);
+  removed.removeIndexFile('w/y.ts');
+  await pending;
+  assert.equal(removed.indexStats().workspaceFiles, 0, 'removed while it was being indexed: not indexed');
+});

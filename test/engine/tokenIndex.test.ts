@@ -9,6 +9,8 @@ import { seededRng } from '../../src/engine/sampling';
 import { DocTokenizer } from '../../src/engine/tokenizer';
 import { TokenIndex, type Estimate } from '../../src/engine/recall/tokenIndex';
 import { MAX_MATCH } from '../../src/engine/recall/suffixArray';
+import { DocIndex } from '../../src/engine/recall/docIndex';
+import { drain } from '../../src/engine/steps';
 import { TINY_CAT } from './helpers';
 
 /** Brute force: the longest suffix of ctx (<= MAX_MATCH) occurring in some doc with a next token. */
@@ -177,4 +179,45 @@ test('a match never runs from one workspace file into the next', () => {
   assert.equal(e.k, 2);
   assert.deepEqual([...e.counts], [[3, 1]]);
   assert.equal(idx.lookup().estimate([2, 3]).k, 0, 'a file\'s last token has no next token');
+});
+
+test('workspace files added as steps, with adds, changes and removals during the pauses: estimates equal brute force', () => {
+  const r = seededRng(33);
+  const idx = new TokenIndex({ merge: 3000, maxSegment: 12_000, mergeStep: 300 });
+  const files = new Map<string, Int32Array>();
+  const rand = (n: number) => Int32Array.from({ length: n }, () => Math.floor(r() * 5));
+  const check = (what: string) => {
+    const docs = [...files.values()];
+    for (let q = 0; q < 30; q++) {
+      const src = docs[q % docs.length];
+      const s = Math.floor(r() * Math.max(1, src.length - 40));
+      const ctx = Array.from(src.subarray(s, s + 1 + Math.floor(r() * 40)));
+      if (q % 3 === 0) ctx.push(Math.floor(r() * 5));
+      sameEstimate(idx.lookup().estimate(ctx), brute(docs, ctx), `${what}, query ${q}`);
+    }
+  };
+  let pauses = 0;
+  for (let i = 0; i < 40; i++) {
+    const f = rand(300 + Math.floor(r() * 900));
+    const d = new DocIndex();
+    drain(d.updateSteps(asDoc(f, 0)));
+    files.set(`w${i}`, f);
+    const steps = idx.addIndexOnlySteps(`w${i}`, d);
+    for (let k = 0; !steps.next().done; k++) {                       // a flush paused: change the store meanwhile
+      pauses++;
+      if (k % 4 === 0 && i > 2) {
+        const g = rand(400);
+        files.set(`w${i - 1}`, g);
+        idx.update(`w${i - 1}`, asDoc(g, 0), true);
+      } else if (k % 4 === 1 && files.has(`w${i - 2}`)) {
+        files.delete(`w${i - 2}`);
+        idx.remove(`w${i - 2}`);
+      }
+    }
+  }
+  assert.ok(pauses > 20, `flushes paused ${pauses} times`);
+  assert.ok(idx.merges >= 3);
+  check('after sliced adds');
+  assert.equal(idx.stats().workspaceFiles, files.size);
+  assert.equal(idx.stats().tokens, [...files.values()].reduce((a, f) => a + f.length, 0));
 });

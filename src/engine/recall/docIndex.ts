@@ -3,6 +3,7 @@
 // (an insertion at the start included) changes one or two blocks; the others are found again by
 // content key and reused, so a keystroke in a 5,000-line file rebuilds about a thousand tokens.
 import type { DocTokens } from '../docTokens';
+import { drain, type Steps } from '../steps';
 import { OVERLAP, SuffixArray } from './suffixArray';
 
 /** A block ends after a line whose token hash has these low bits zero (and MIN_BLOCK is reached). */
@@ -48,7 +49,10 @@ export class DocIndex {
   lastBuilt = 0;
 
   /** Re-indexes the document from its token array, reusing unchanged blocks. */
-  update(dt: DocTokens): void {
+  update(dt: DocTokens): void { drain(this.updateSteps(dt)); }
+
+  /** update as steps (steps.ts): it may pause after each block it sorts; the index changes only at the end. */
+  *updateSteps(dt: DocTokens): Steps<void> {
     const starts = blockStarts(dt);
     const next = new Map<string, SuffixArray>();
     const blocks: Block[] = [];
@@ -61,6 +65,7 @@ export class DocIndex {
       if (!sa) {
         sa = new SuffixArray(Uint16Array.from(dt.ids.subarray(a, end)), own);
         built++;
+        yield;
       }
       next.set(key, sa);
       blocks.push({ sa, start: a });

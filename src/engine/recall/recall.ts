@@ -2,12 +2,14 @@
 // the engine already tokenized (open documents) and with index-only workspace files, prepares a
 // completion's Mixer and Healer, and applies the confidence gate to what came out.
 import type { DocTokens } from '../docTokens';
+import type { Steps } from '../steps';
 import type { DocTokenizer } from '../tokenizer';
 import type { GateReport, IndexStats, Logger } from '../types';
 import { confidence, gateFeatures, type SuggestionShape } from './gate';
 import { Healer } from './heal';
 import type { IndexPersistence } from './indexPersist';
 import { Mixer } from './mixer';
+import { DocIndex } from './docIndex';
 import type { RecallParams } from './params';
 import { TokenIndex } from './tokenIndex';
 
@@ -84,6 +86,19 @@ export class Recall {
     if (indexOnly) this.indexed.delete(docId);            // a workspace file's tokens are not kept apart from its index
     else this.indexed.set(docId, dt);
     this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${built} blocks built in ${(performance.now() - t0).toFixed(1)} ms`);
+  }
+
+  /** An index-only file indexed as steps (steps.ts); it takes its place at the end unless no longer wanted then. */
+  *indexOnlySteps(docId: string, dt: DocTokens, key: string, wanted: () => boolean): Steps<boolean> {
+    const t0 = performance.now();
+    const d = new DocIndex();
+    yield* d.updateSteps(dt);
+    if (!wanted()) return false;
+    this.indexed.delete(docId);
+    yield* this.index.addIndexOnlySteps(docId, d, key);
+    this.changed();
+    this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${d.lastBuilt} blocks built in ${(performance.now() - t0).toFixed(1)} ms (sliced)`);
+    return true;
   }
 
   remove(docId: string): void {

@@ -3,6 +3,7 @@
 // starting near the end still sees its pattern and its next token. Suffixes are ordered on their
 // first MAX_MATCH tokens (ties by position), which is all a query of at most MAX_MATCH tokens needs.
 // Queries are binary searches: O(k log n) for a pattern of k tokens.
+import { drain, type Steps } from '../steps';
 
 /** Longest context suffix the index matches, tokens (the effective n is at most MAX_MATCH + 1). */
 export const MAX_MATCH = 48;
@@ -116,15 +117,27 @@ function cmpSuffixes(t: Uint16Array, a: number, b: number): number {
  * without sorting again. Any order that refines the MAX_MATCH-token order answers queries.
  */
 export function mergeSuffixes(t: Uint16Array, runs: Int32Array[]): Int32Array {
+  return drain(mergeSuffixSteps(t, runs));
+}
+
+/** Suffix starts merged between pause points (mergeSuffixSteps). */
+export const MERGED_A_STEP = 16_384;
+
+/** mergeSuffixes as steps (steps.ts): it may pause every perStep starts placed. */
+export function* mergeSuffixSteps(t: Uint16Array, runs: Int32Array[], perStep = MERGED_A_STEP): Steps<Int32Array> {
   if (t.length > 0 && t[t.length - 1] !== SEP) throw new Error('a segment ends with SEP');
   let level = runs.filter((r) => r.length > 0);
   if (level.length === 0) return new Int32Array(0);
+  let budget = perStep;
   while (level.length > 1) {
     const next: Int32Array[] = [];
     for (let r = 0; r + 1 < level.length; r += 2) {
       const a = level[r], b = level[r + 1], out = new Int32Array(a.length + b.length);
       let i = 0, j = 0, o = 0;
-      while (i < a.length && j < b.length) out[o++] = cmpSuffixes(t, a[i], b[j]) <= 0 ? a[i++] : b[j++];
+      while (i < a.length && j < b.length) {
+        out[o++] = cmpSuffixes(t, a[i], b[j]) <= 0 ? a[i++] : b[j++];
+        if (--budget === 0) { budget = perStep; yield; }
+      }
       while (i < a.length) out[o++] = a[i++];
       while (j < b.length) out[o++] = b[j++];
       next.push(out);

@@ -5,6 +5,7 @@
 // token's count is one binary search (per-occurrence checks only where a cursor line is excluded or
 // a workspace file is dead).
 import type { DocTokens } from '../docTokens';
+import type { Steps } from '../steps';
 import { DocIndex, type Block } from './docIndex';
 import { MAX_MATCH, SEP } from './suffixArray';
 import { WorkspaceStore, type Segment, type StoreLimits } from './workspaceStore';
@@ -43,6 +44,13 @@ export class TokenIndex {
     if (!d) { d = new DocIndex(); this.docs.set(docId, d); }
     d.update(dt);
     return d.lastBuilt;
+  }
+
+  /** An index-only document whose index was built apart (DocIndex.updateSteps) takes its place; then the
+   * workspace store's flush, when due, as steps. */
+  *addIndexOnlySteps(docId: string, d: DocIndex, key = ''): Steps<void> {
+    this.docs.delete(docId);
+    if (this.store.addBuilt(docId, d, key)) yield* this.store.flushSteps();
   }
 
   has(docId: string): boolean { return this.docs.has(docId) || this.store.has(docId); }

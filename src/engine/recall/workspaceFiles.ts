@@ -4,6 +4,7 @@
 import type { DocTokens } from '../docTokens';
 import { checkDocument, DEFAULT_DOCUMENT_LIMITS } from '../documents';
 import type { DocTokenizer } from '../tokenizer';
+import { drain, type Steps } from '../steps';
 import type { DocumentCheck } from '../types';
 import { lineStarts } from '../utf8';
 
@@ -13,7 +14,17 @@ export const MAX_INDEX_FILE_BYTES = 1024 * 1024;
 export const MINIFIED_LINE_BYTES = 1000;
 export const MINIFIED_MEAN_LINE = 200;
 
-export function workspaceTokens(bytes: Uint8Array, tok: DocTokenizer): { check: DocumentCheck; tokens?: DocTokens } {
+/** Lines tokenized between pause points. */
+const LINES_A_STEP = 64;
+
+export interface WorkspaceTokens { check: DocumentCheck; tokens?: DocTokens }
+
+export function workspaceTokens(bytes: Uint8Array, tok: DocTokenizer): WorkspaceTokens {
+  return drain(workspaceTokenSteps(bytes, tok));
+}
+
+/** workspaceTokens as steps (steps.ts): it may pause every LINES_A_STEP lines. */
+export function* workspaceTokenSteps(bytes: Uint8Array, tok: DocTokenizer): Steps<WorkspaceTokens> {
   if (bytes.length > MAX_INDEX_FILE_BYTES) return { check: { ok: false, reason: `over ${MAX_INDEX_FILE_BYTES >> 20} MiB: not indexed` } };
   const starts = lineStarts(bytes);
   const check = checkDocument(bytes, starts, DEFAULT_DOCUMENT_LIMITS, 1 << 20);
@@ -27,6 +38,7 @@ export function workspaceTokens(bytes: Uint8Array, tok: DocTokenizer): { check: 
   const ls = new Int32Array(starts.length + 1);
   let total = 0;
   for (let i = 0; i < starts.length; i++) {
+    if (i % LINES_A_STEP === LINES_A_STEP - 1) yield;
     const ids = tok.encodeLine(bytes.subarray(starts[i], i + 1 < starts.length ? starts[i + 1] : bytes.length));
     ls[i] = total;
     parts.push(ids);

@@ -9,14 +9,17 @@
 // segments restored from disk (indexPersist.ts) start with every file dead, and a file sent again
 // with the same key is brought back to life instead of being tokenized and sorted again.
 import type { DocTokens } from '../docTokens';
+import { drain, type Steps } from '../steps';
 import { DocIndex, type Block } from './docIndex';
-import { mergeSuffixes, SEP, SuffixArray } from './suffixArray';
+import { mergeSuffixSteps, SEP, SuffixArray } from './suffixArray';
 
 export interface StoreLimits {
   /** Pending tokens that make a segment. */
   merge: number;
   /** Largest segment a merge makes. */
   maxSegment: number;
+  /** Suffix starts a flush made as steps merges between pauses (default MERGED_A_STEP). */
+  mergeStep?: number;
 }
 
 export const DEFAULT_LIMITS: StoreLimits = { merge: 32_768, maxSegment: 262_144 };
@@ -40,6 +43,12 @@ export interface Segment {
 /** A file's tokens and its sorted suffix starts, both in the coordinates of the segment being built. */
 interface Placed { id: string; key: string; tokens: ArrayLike<number>; runs: Int32Array[] }
 
+/** A segment laid out but not in the store yet. */
+interface Built { tokens: Uint16Array; files: Map<string, FileSpan>; sorted: Int32Array; live: number }
+
+/** A flush made as steps gives way this many times to changes made during its pauses, then finishes at once. */
+const SLICED_TRIES = 3;
+
 function setDead(seg: Segment, from: number, to: number, dead: boolean): void {
   seg.dead ??= new Uint8Array((seg.sa.tokens.length >> 3) + 1);
   for (let p = from; p < to; p++) {
@@ -57,6 +66,8 @@ export class WorkspaceStore {
   merges = 0;
   /** Bumped whenever the segments change (what persistence writes). */
   version = 0;
+  /** Bumped by every change a segment being built in steps could miss; it is built again then. */
+  private mutations = 0;
 
   constructor(private readonly limits: StoreLimits = DEFAULT_LIMITS) {}
 
@@ -69,16 +80,24 @@ export class WorkspaceStore {
   /** Adds or replaces a file; returns the blocks built (a pending file's unchanged blocks are reused). */
   add(id: string, dt: DocTokens, key = ''): number {
     const p = this.pending.get(id);
+    if (p) { this.pendingTokens -= p.d.tokens; this.pending.delete(id); }
+    const d = p?.d ?? new DocIndex();
+    d.update(dt);
+    if (this.addBuilt(id, d, key)) this.flush();
+    return d.lastBuilt;
+  }
+
+  /** Adds or replaces a file with an index built apart (DocIndex.updateSteps). Returns whether a flush is
+   * due (the caller runs flushSteps or flush). */
+  addBuilt(id: string, d: DocIndex, key = ''): boolean {
+    const p = this.pending.get(id);
     if (p) this.pendingTokens -= p.d.tokens;
     else this.remove(id);
     this.dropRestored(id);
-    const entry = p ?? { d: new DocIndex(), key };
-    entry.key = key;
-    this.pending.set(id, entry);
-    entry.d.update(dt);
-    this.pendingTokens += entry.d.tokens;
-    if (this.pendingTokens >= this.limits.merge) this.flush();
-    return entry.d.lastBuilt;
+    this.pending.set(id, { d, key });
+    this.pendingTokens += d.tokens;
+    this.mutations++;
+    return this.pendingTokens >= this.limits.merge;
   }
 
   /** The file is indexed with this content key already (live), or was restored with it (now live again). */
@@ -89,6 +108,7 @@ export class WorkspaceStore {
     const seg = this.restoredIn.get(id);
     const span = seg?.restored.get(id);
     if (!seg || !span || span.key !== key) return false;
+    this.mutations++;
     this.dropRestored(id);
     seg.files.set(id, span);
     this.where.set(id, seg);
@@ -105,9 +125,10 @@ export class WorkspaceStore {
   remove(id: string): void {
     this.dropRestored(id);
     const p = this.pending.get(id);
-    if (p) { this.pendingTokens -= p.d.tokens; this.pending.delete(id); return; }
+    if (p) { this.pendingTokens -= p.d.tokens; this.pending.delete(id); this.mutations++; return; }
     const seg = this.where.get(id);
     if (!seg) return;
+    this.mutations++;
     const span = seg.files.get(id)!;
     seg.files.delete(id);
     this.where.delete(id);
@@ -123,10 +144,12 @@ export class WorkspaceStore {
     if (seg.live === 0) this.segments.splice(i, 1);
     else this.segments[i] = this.build(this.carry([seg]));
     this.version++;
+    this.mutations++;
   }
 
   /** Restored files never sent again are dropped (segments more than half dead are rewritten). */
   sweep(): void {
+    this.mutations++;
     for (const seg of [...this.segments]) {
       if (seg.restored.size === 0) continue;
       for (const id of seg.restored.keys()) this.restoredIn.delete(id);
@@ -137,6 +160,7 @@ export class WorkspaceStore {
 
   /** Segments read back from disk: their files wait (dead) for confirm(). */
   restore(segs: Segment[]): void {
+    this.mutations++;
     for (const seg of segs) {
       for (const [id, span] of seg.files) { seg.restored.set(id, span); this.restoredIn.set(id, seg); }
       seg.files.clear();
@@ -150,6 +174,7 @@ export class WorkspaceStore {
   get allSegments(): readonly Segment[] { return this.segments; }
 
   clear(): void {
+    this.mutations++;
     this.pending.clear();
     this.pendingTokens = 0;
     this.segments = [];
@@ -159,22 +184,38 @@ export class WorkspaceStore {
   }
 
   /** Pending files become one segment; then small segments are merged into the ones before them. */
-  flush(): void {
-    if (this.pending.size === 0) return;
-    const placed: Placed[] = [];
-    let base = 0;
-    for (const [id, { d, key }] of this.pending) {
-      const ids = d.ids!;
-      placed.push({ id, key, tokens: ids, runs: d.all.map((b) => b.sa.sa.map((p) => base + b.start + p)) });
-      base += ids.length + 1;
+  flush(): void { drain(this.flushSteps(true)); }
+
+  /** flush as steps (steps.ts), each segment laid out apart and put in place at once; a change made
+   * during the pauses has it laid out again (SLICED_TRIES times, then without pauses). all: flush
+   * every pending file, else only while a flush is due. */
+  *flushSteps(all = false): Steps<void> {
+    for (let tries = 0; this.pending.size > 0 && (all || this.pendingTokens >= this.limits.merge); tries++) {
+      const seen = this.mutations;
+      const taken = [...this.pending.keys()];
+      const placed: Placed[] = [];
+      let base = 0;
+      for (const [id, { d, key }] of this.pending) {
+        const ids = d.ids!;
+        placed.push({ id, key, tokens: ids, runs: d.all.map((b) => b.sa.sa.map((p) => base + b.start + p)) });
+        base += ids.length + 1;
+      }
+      const built = tries < SLICED_TRIES ? yield* this.layout(placed) : drain(this.layout(placed));
+      if (this.mutations !== seen) continue;
+      for (const id of taken) this.pending.delete(id);
+      this.pendingTokens = 0;
+      this.segments.push(this.install(built));
+      this.mutations++;
     }
-    this.pending.clear();
-    this.pendingTokens = 0;
-    this.segments.push(this.build(placed));
-    for (let n = this.segments.length; n >= 2; n = this.segments.length) {
+    for (let tries = 0, n = this.segments.length; n >= 2; n = this.segments.length, tries++) {
       const a = this.segments[n - 2], b = this.segments[n - 1];
       if (a.restored.size > 0 || b.live * 2 < a.live || a.live + b.live > this.limits.maxSegment) break;
-      this.segments.splice(n - 2, 2, this.build(this.carry([a, b])));
+      const seen = this.mutations;
+      const carried = this.carry([a, b]);
+      const built = tries < SLICED_TRIES ? yield* this.layout(carried) : drain(this.layout(carried));
+      if (this.mutations !== seen) continue;
+      this.segments.splice(n - 2, 2, this.install(built));
+      this.mutations++;
     }
   }
 
@@ -198,7 +239,10 @@ export class WorkspaceStore {
     return placed;
   }
 
-  private build(placed: Placed[]): Segment {
+  private build(placed: Placed[]): Segment { return this.install(drain(this.layout(placed))); }
+
+  /** The files end to end (each followed by SEP) and their runs merged into one suffix array; pure. */
+  private *layout(placed: Placed[]): Steps<Built> {
     let n = 0;
     for (const f of placed) n += f.tokens.length + 1;
     const tokens = new Uint16Array(n);
@@ -210,9 +254,13 @@ export class WorkspaceStore {
       at += f.tokens.length;
       tokens[at++] = SEP;
     }
-    const sa = new SuffixArray(tokens, n, mergeSuffixes(tokens, placed.flatMap((f) => f.runs)));
-    const seg: Segment = { sa, files, restored: new Map(), live: n - placed.length };
-    for (const id of files.keys()) this.where.set(id, seg);
+    const sorted = yield* mergeSuffixSteps(tokens, placed.flatMap((f) => f.runs), this.limits.mergeStep);
+    return { tokens, files, sorted, live: n - placed.length };
+  }
+
+  private install(b: Built): Segment {
+    const seg: Segment = { sa: new SuffixArray(b.tokens, b.tokens.length, b.sorted), files: b.files, restored: new Map(), live: b.live };
+    for (const id of b.files.keys()) this.where.set(id, seg);
     this.merges++;
     this.version++;
     return seg;
