@@ -5,17 +5,15 @@ import torch
 
 from models.pipeline.model import bigram_ids, build
 
-from conftest import tiny_cfg
+from conftest import tiny_cfg, with_and_without
 
 
 @pytest.mark.parametrize('kind', ['cat', 'dense'])
 def test_zero_table_is_the_plain_model_and_a_row_acts_causally(tok, kind):
     torch.manual_seed(0)
-    with_table = build(tiny_cfg(tok, kind=kind, bigram_hash=97)).eval()
-    plain = build(tiny_cfg(tok, kind=kind)).eval()
-    plain.load_state_dict({k: v for k, v in with_table.state_dict().items() if 'bigram' not in k})
+    with_table, plain, run_on = with_and_without(tok, kind, 'bigram', bigram_hash=97)
     x = torch.randint(20, tok.vocab_size, (2, 16))
-    run = (lambda m: m(x, 4).reshape(2, 16, -1)) if kind == 'cat' else (lambda m: m(x))
+    run = lambda m: run_on(m, x)  # noqa: E731
     with torch.no_grad():
         base = run(plain)
         assert torch.equal(run(with_table), base)

@@ -5,27 +5,23 @@ import torch
 
 from models.pipeline.model import build
 
-from conftest import tiny_cfg
+from conftest import tiny_cfg, with_and_without
 
 
 @pytest.mark.parametrize('kind', ['cat', 'dense'])
 def test_zero_share_is_the_plain_model_and_a_share_acts_causally(tok, kind):
     torch.manual_seed(0)
-    smeared = build(tiny_cfg(tok, kind=kind, smear=True)).eval()
-    plain = build(tiny_cfg(tok, kind=kind)).eval()
-    plain.load_state_dict({k: v for k, v in smeared.state_dict().items() if 'smear' not in k})
+    smeared, plain, run = with_and_without(tok, kind, 'smear', smear=True)
     x = torch.randint(20, tok.vocab_size, (2, 16))
-    run = (lambda m: m(x, 4).reshape(2, 16, -1)) if kind == 'cat' else (lambda m: m(x))
     with torch.no_grad():
-        base = run(plain)
-        assert torch.equal(run(smeared), base)
-        for p in (smeared.decoder.smear if kind == 'cat' else smeared.smear,):
-            p.fill_(0.5)
+        base = run(plain, x)
+        assert torch.equal(run(smeared, x), base)
+        (smeared.decoder if kind == 'cat' else smeared).smear.fill_(0.5)
         if kind == 'cat':
             smeared.compressor.smear.fill_(0.5)
         y = x.clone()
         y[:, 7] = (x[:, 7] + 1 - 20) % (tok.vocab_size - 20) + 20   # the last token of the second chunk at C=4
-        moved_x, moved_y = run(smeared), (lambda m: m(y, 4).reshape(2, 16, -1) if kind == 'cat' else m(y))(smeared)
+        moved_x, moved_y = run(smeared, x), run(smeared, y)
     diff = (moved_x - moved_y).abs().amax(-1)[0]               # [16]
     shift = 1 if kind == 'cat' else 0                          # CAT's logits[i] predict x[i], dense's x[i + 1]
     assert (diff[:7 + shift] == 0).all(), 'nothing before the changed token moves'

@@ -77,28 +77,26 @@ export class Recall {
     this.log.debug(`workspace index: ${segs.length} segments written in ${(performance.now() - t0).toFixed(0)} ms`);
   }
 
-  /** Brings a document's index up to its token array (nothing to do when it is the one indexed). */
-  sync(docId: string, dt: DocTokens, indexOnly = false, key = ''): void {
+  /** Brings an open document's index up to its token array (nothing to do when it is the one indexed);
+   * workspace files come through indexOnlySteps. */
+  sync(docId: string, dt: DocTokens): void {
     if (this.indexed.get(docId) === dt) return;
     const t0 = performance.now();
-    const built = this.index.update(docId, dt, indexOnly, key);
-    if (indexOnly) this.changed();
-    if (indexOnly) this.indexed.delete(docId);            // a workspace file's tokens are not kept apart from its index
-    else this.indexed.set(docId, dt);
+    const built = this.index.update(docId, dt);
+    this.indexed.set(docId, dt);
     this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${built} blocks built in ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
   /** An index-only file indexed as steps (steps.ts); it takes its place at the end unless no longer wanted then. */
-  *indexOnlySteps(docId: string, dt: DocTokens, key: string, wanted: () => boolean): Steps<boolean> {
+  *indexOnlySteps(docId: string, dt: DocTokens, key: string, wanted: () => boolean): Steps<void> {
     const t0 = performance.now();
     const d = new DocIndex();
     yield* d.updateSteps(dt);
-    if (!wanted()) return false;
-    this.indexed.delete(docId);
+    if (!wanted()) return;
+    this.indexed.delete(docId);                           // a workspace file's tokens are not kept apart from its index
     yield* this.index.addIndexOnlySteps(docId, d, key);
     this.changed();
     this.log.trace(`index ${docId}: ${dt.ids.length} tokens, ${d.lastBuilt} blocks built in ${(performance.now() - t0).toFixed(1)} ms (sliced)`);
-    return true;
   }
 
   remove(docId: string): void {

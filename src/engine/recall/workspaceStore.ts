@@ -190,7 +190,8 @@ export class WorkspaceStore {
    * during the pauses has it laid out again (SLICED_TRIES times, then without pauses). all: flush
    * every pending file, else only while a flush is due. */
   *flushSteps(all = false): Steps<void> {
-    for (let tries = 0; this.pending.size > 0 && (all || this.pendingTokens >= this.limits.merge); tries++) {
+    let tries = 0;                                              // layouts a change during the pauses overtook
+    while (this.pending.size > 0 && (all || this.pendingTokens >= this.limits.merge)) {
       const seen = this.mutations;
       const taken = [...this.pending.keys()];
       const placed: Placed[] = [];
@@ -201,19 +202,19 @@ export class WorkspaceStore {
         base += ids.length + 1;
       }
       const built = tries < SLICED_TRIES ? yield* this.layout(placed) : drain(this.layout(placed));
-      if (this.mutations !== seen) continue;
+      if (this.mutations !== seen) { tries++; continue; }
       for (const id of taken) this.pending.delete(id);
       this.pendingTokens = 0;
       this.segments.push(this.install(built));
       this.mutations++;
     }
-    for (let tries = 0, n = this.segments.length; n >= 2; n = this.segments.length, tries++) {
+    for (let n = this.segments.length; n >= 2; n = this.segments.length) {
       const a = this.segments[n - 2], b = this.segments[n - 1];
       if (a.restored.size > 0 || b.live * 2 < a.live || a.live + b.live > this.limits.maxSegment) break;
       const seen = this.mutations;
       const carried = this.carry([a, b]);
       const built = tries < SLICED_TRIES ? yield* this.layout(carried) : drain(this.layout(carried));
-      if (this.mutations !== seen) continue;
+      if (this.mutations !== seen) { tries++; continue; }
       this.segments.splice(n - 2, 2, this.install(built));
       this.mutations++;
     }
