@@ -15,15 +15,21 @@ export function drain<T>(steps: Steps<T>): T {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Runs the steps, pausing for a turn of the event loop whenever a slice has run sliceMs. */
-export async function drainSliced<T>(steps: Steps<T>, sliceMs: number, pause: () => Promise<void> = nextTurn): Promise<T> {
-  let t0 = performance.now();
+/** When the running slice began. Every drainSliced shares it, so back-to-back calls (a pass over many
+ * small files, each under a slice on its own) still give the event loop back every sliceMs. */
+let sliceStart = -Infinity;
+
+/** Runs the steps, pausing for a turn of the event loop whenever the running slice has lasted sliceMs
+ * (checked after each step; the first step runs at once, so the call's synchronous part is the
+ * generator's start, as with drain). */
+export async function drainSliced<T>(steps: Steps<T>, sliceMs: number, pause: () => Promise<void> = nextTurn,
+  now: () => number = () => performance.now()): Promise<T> {
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    if (performance.now() - t0 >= sliceMs) {
+    if (now() - sliceStart >= sliceMs) {
       await pause();
-      t0 = performance.now();
+      sliceStart = now();
     }
   }
 }

@@ -48,6 +48,8 @@ interface Built { tokens: Uint16Array; files: Map<string, FileSpan>; sorted: Int
 
 /** A flush made as steps gives way this many times to changes made during its pauses, then finishes at once. */
 const SLICED_TRIES = 3;
+/** Positions copied or filtered between pause points while a segment is laid out (carrySteps, layout). */
+const COPY_STEP = 65_536;
 
 function setDead(seg: Segment, from: number, to: number, dead: boolean): void {
   seg.dead ??= new Uint8Array((seg.sa.tokens.length >> 3) + 1);
@@ -212,7 +214,7 @@ export class WorkspaceStore {
       const a = this.segments[n - 2], b = this.segments[n - 1];
       if (a.restored.size > 0 || b.live * 2 < a.live || a.live + b.live > this.limits.maxSegment) break;
       const seen = this.mutations;
-      const carried = this.carry([a, b]);
+      const carried = tries < SLICED_TRIES ? yield* this.carrySteps([a, b]) : this.carry([a, b]);
       const built = tries < SLICED_TRIES ? yield* this.layout(carried) : drain(this.layout(carried));
       if (this.mutations !== seen) { tries++; continue; }
       this.segments.splice(n - 2, 2, this.install(built));
@@ -221,9 +223,12 @@ export class WorkspaceStore {
   }
 
   /** The live files of segments, with their arrays filtered of dead starts and moved to new places. */
-  private carry(segs: Segment[]): Placed[] {
+  private carry(segs: Segment[]): Placed[] { return drain(this.carrySteps(segs)); }
+
+  /** carry as steps: it may pause every COPY_STEP positions (a segment holds up to maxSegment tokens). */
+  private *carrySteps(segs: Segment[]): Steps<Placed[]> {
     const placed: Placed[] = [];
-    let base = 0;
+    let base = 0, budget = COPY_STEP;
     for (const s of segs) {
       const at = new Int32Array(s.sa.tokens.length).fill(-1);  // old position -> new one (-1: dead)
       const runStart = placed.length;
@@ -231,10 +236,15 @@ export class WorkspaceStore {
         for (let p = from; p < to; p++) at[p] = base + p - from;
         placed.push({ id, key, tokens: s.sa.tokens.subarray(from, to), runs: [] });
         base += to - from + 1;
+        if ((budget -= to - from) <= 0) { budget = COPY_STEP; yield; }
       }
       const run = new Int32Array(s.live);
       let o = 0;
-      for (const p of s.sa.sa) if (at[p] >= 0) run[o++] = at[p];
+      const sa = s.sa.sa;
+      for (let i = 0; i < sa.length; i++) {
+        if (at[sa[i]] >= 0) run[o++] = at[sa[i]];
+        if (--budget === 0) { budget = COPY_STEP; yield; }
+      }
       if (placed.length > runStart) placed[runStart].runs.push(run.subarray(0, o));
     }
     return placed;
@@ -248,12 +258,13 @@ export class WorkspaceStore {
     for (const f of placed) n += f.tokens.length + 1;
     const tokens = new Uint16Array(n);
     const files = new Map<string, FileSpan>();
-    let at = 0;
+    let at = 0, budget = COPY_STEP;
     for (const f of placed) {
-      for (let i = 0; i < f.tokens.length; i++) tokens[at + i] = f.tokens[i];
+      tokens.set(f.tokens, at);
       files.set(f.id, { from: at, to: at + f.tokens.length, key: f.key });
       at += f.tokens.length;
       tokens[at++] = SEP;
+      if ((budget -= f.tokens.length) <= 0) { budget = COPY_STEP; yield; }
     }
     const sorted = yield* mergeSuffixSteps(tokens, placed.flatMap((f) => f.runs), this.limits.mergeStep);
     return { tokens, files, sorted, live: n - placed.length };
