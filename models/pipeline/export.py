@@ -103,6 +103,10 @@ def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
         what = 'a bigram-hash table (--bigram-hash)' if cfg.bigram_hash else 'a token shift (smear)'
         raise SystemExit(f'export: this checkpoint has {what}, which needs the token before each input; the step '
                          'graph and the engine do not read it yet: it is for training A/Bs only')
+    if cfg.window:
+        raise SystemExit('export: this checkpoint reads its tokens through a sliding window (--window), a layout the '
+                         'engine does not run yet (models.pipeline.reference.WindowRunner is its generation): it is for '
+                         'training A/Bs only')
     dec = model.decoder if isinstance(model, CAT) else model
     g = torch.Generator().manual_seed(0)
     args = tuple(graph_inputs(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0)))

@@ -38,6 +38,9 @@ class ModelConfig:
                                       # token, added to the decoder's input embedding (zero-init; training only)
     smear: bool = False               # token shift: each input embedding (decoder and compressor) plus a learned
                                       # per-channel share (zero-init) of the previous token's; training only
+    window: int = 0                   # cat, > 0: no segments; the decoder reads the token stream through a sliding
+                                      # window of this many raw tokens plus the entries of the complete chunks
+                                      # (forward_window: the same raw context at every chunk size)
     special: dict = field(default_factory=dict)   # name -> token id (from the tokenizer)
 
     @property
@@ -293,7 +296,47 @@ class CAT(nn.Module):
         self.compressor = Compressor(cfg)
 
     def forward(self, x: torch.Tensor, C: int) -> torch.Tensor:
-        return self.forward_train(x, C)
+        return self.forward_window(x, C) if self.cfg.window else self.forward_train(x, C)
+
+    def entries(self, x: torch.Tensor, C: int) -> torch.Tensor:
+        """x [B, N] -> entries [B, n, D]: the start vector of C, then f(chunk 0) .. f(chunk n-2)."""
+        cfg, dec = self.cfg, self.decoder
+        B, N = x.shape
+        n = N // C
+        start = dec.tok.weight[cfg.special[f'start_{C}']].expand(B, 1, cfg.d_model)
+        if n == 1:
+            return start
+        chunks = x.view(B, n, C)
+        prev_c = dec.previous(x).view(B, n, C)[:, :-1].reshape(B * (n - 1), C) if cfg.smear else None
+        comp = self.compressor(chunks[:, :-1].reshape(B * (n - 1), C), prev_c).view(B, n - 1, cfg.d_model)
+        return torch.cat([start, comp], dim=1)
+
+    def forward_window(self, x: torch.Tensor, C: int) -> torch.Tensor:
+        """x [B, N] (N % C == 0) -> logits [B, n, C, V], like forward_train. The decoder input is the stream
+        [chunk] + x[:-1] (input t predicts x[t]) at positions 0..N-1; input t sees inputs t-W+1..t and the
+        entries j <= t // C (entry j, summing up x[(j-1)C : jC], at position jC). Cost O(N * (W + n)) per layer."""
+        cfg, dec = self.cfg, self.decoder
+        B, N = x.shape
+        n, W, dev = N // C, cfg.window, x.device
+        he = self.entries(x, C)                                 # [B, n, D]
+        inp = torch.cat([torch.full((B, 1), cfg.special['chunk'], dtype=x.dtype, device=dev), x[:, :-1]], dim=1)
+        ht = dec.embed(inp, dec.previous(inp))                  # [B, N, D]
+        t = torch.arange(N, device=dev)
+        pos_t, pos_e = t.expand(B, N), (torch.arange(n, device=dev) * C).expand(B, n)
+        mask_ee = torch.ones(n, n, dtype=torch.bool, device=dev).tril()          # [n, n]
+        mask_te = torch.arange(n, device=dev)[None, :] <= (t // C)[:, None]      # [N, n]
+        gap = t[:, None] - t[None, :]
+        mask_tt = (gap >= 0) & (gap < W)                                          # [N, N] the sliding window
+        mask_t = torch.cat([mask_te, mask_tt], dim=1)                             # [N, n + N]
+        for blk in dec.blocks:
+            qe, ke, ve = blk.qkv_heads(he)                      # [B, n, H, hd]
+            qt, kt, vt = blk.qkv_heads(ht)                      # [B, N, H, hd]
+            qe, ke = rotary(qe, pos_e, cfg.rope_base), rotary(ke, pos_e, cfg.rope_base)
+            qt, kt = rotary(qt, pos_t, cfg.rope_base), rotary(kt, pos_t, cfg.rope_base)
+            ae = attend(qe, ke, ve, mask_ee)
+            at = attend(qt, torch.cat([ke, kt], dim=1), torch.cat([ve, vt], dim=1), mask_t)   # [B, N, H, hd]
+            he, ht = blk.finish(he, ae), blk.finish(ht, at)
+        return dec.logits(ht).view(B, n, C, -1)                 # [B, n, C, V]
 
     def forward_train(self, x: torch.Tensor, C: int) -> torch.Tensor:
         """x [B, N] (N % C == 0) -> logits [B, n, C, V]; logits[:, i, o] predicts x[:, i*C + o].
@@ -302,13 +345,7 @@ class CAT(nn.Module):
         B, N = x.shape
         n, L = N // C, C + 1
         chunks = x.view(B, n, C)                                # [B, n, C]
-        start = dec.tok.weight[cfg.special[f'start_{C}']].expand(B, 1, cfg.d_model)
-        if n > 1:
-            prev_c = dec.previous(x).view(B, n, C)[:, :-1].reshape(B * (n - 1), C) if cfg.smear else None
-            comp = self.compressor(chunks[:, :-1].reshape(B * (n - 1), C), prev_c).view(B, n - 1, cfg.d_model)
-            he = torch.cat([start, comp], dim=1)                # entries [B, n, D]
-        else:
-            he = start
+        he = self.entries(x, C)                                 # [B, n, D]
         sep = torch.full((B, n, 1), cfg.special['chunk'], dtype=x.dtype, device=x.device)
         prev = dec.previous(x).view(B, n, C)                    # the token before each [B, n, C]
         hs = torch.cat([dec.tok(sep), dec.embed(chunks, prev)], dim=2)   # segments [B, n, L, D]; separators plain

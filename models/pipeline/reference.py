@@ -90,6 +90,60 @@ class CatRunner:
         return torch.stack(out)
 
 
+class WindowRunner:
+    """Generation for the sliding-window decoder (ModelConfig.window): block a holds the entries (start,
+    then one per complete chunk, at positions jC), block b the last W - 1 decoder inputs. Input t is
+    [chunk] for t = 0, else token t - 1; it predicts token t and sees the entries j <= t // C. One input
+    per decoder call, so block b is exactly the window; the entry of a chunk is added when its last
+    token arrives, before that token is read as an input."""
+
+    def __init__(self, model: CAT, C: int):
+        self.m, self.C, self.dec = model, C, model.decoder
+        self.sp, self.W = model.cfg.special, model.cfg.window
+
+    def _entry(self, st: State, ids: list[int] | None) -> None:
+        emb = self.m.compressor(torch.tensor([ids], dtype=torch.long)).view(1, 1, -1) if ids else None
+        kb, vb = st.kb, st.vb                                           # entries see entries only
+        st.kb, st.vb = kb[:, :0], vb[:, :0]
+        _run(self.dec, st, [-1] if ids else [self.sp[f'start_{self.C}']], emb, [st.entries * self.C], 'a')
+        st.kb, st.vb = kb, vb
+        st.entries += 1
+
+    def _input(self, st: State, token: int, t: int) -> torch.Tensor:
+        logits = _run(self.dec, st, [token], None, [t], 'b')
+        drop = max(0, st.kb.shape[1] - (self.W - 1))                   # keep the window the next input sees
+        st.kb, st.vb = st.kb[:, drop:], st.vb[:, drop:]
+        return logits[-1]
+
+    def prefill(self, ids: list[int]) -> tuple[State, torch.Tensor]:
+        e = _empty(self.dec)
+        st = State(e, e, e, e)
+        self._entry(st, None)
+        logits = self._input(st, self.sp['chunk'], 0)
+        st.chunk = []
+        for t, tok in enumerate(ids, start=1):
+            logits = self._feed(st, tok, t)
+        return st, logits
+
+    def _feed(self, st: State, token: int, t: int) -> torch.Tensor:
+        st.chunk.append(token)
+        if len(st.chunk) == self.C:                                     # token t-1 ends a chunk: its entry first
+            self._entry(st, st.chunk)
+            st.chunk = []
+        return self._input(st, token, t)
+
+    def decode_one(self, st: State, token: int) -> torch.Tensor:
+        t = (st.entries - 1) * self.C + len(st.chunk) + 1              # the input this token becomes
+        return self._feed(st, token, t)
+
+    def score(self, ids: list[int]) -> torch.Tensor:
+        st, logits = self.prefill([])
+        out = [logits]
+        for t in ids[:-1]:
+            out.append(self.decode_one(st, t))
+        return torch.stack(out)
+
+
 class DenseRunner:
     def __init__(self, model: Decoder):
         self.dec = model

@@ -23,6 +23,7 @@ import math
 import os
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -185,6 +186,8 @@ def main(argv=None) -> int:
     ap.add_argument('--compressor', choices=['linear', 'transformer'], default=None)
     ap.add_argument('--bigram-hash', type=int, default=0,
                     help='rows of a hashed bigram embedding added to the decoder input (from scratch; A/B only, not exported)')
+    ap.add_argument('--window', type=int, default=0,
+                    help='cat: the sliding-window decoder (ModelConfig.window) with this many raw tokens (from scratch or --init-from; A/B only, not exported)')
     ap.add_argument('--data', type=Path, default=Path('runs/data'))
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--tokens', type=float, default=20e6, help='token budget (constant-rate run)')
@@ -241,6 +244,9 @@ def main(argv=None) -> int:
     if args.bigram_hash and (args.init_from or args.cooldown_from or ckpt_path.exists()):
         raise SystemExit('train: --bigram-hash builds a model from scratch (a resumed run keeps its checkpoint\'s '
                          'config); to add the table to trained weights use --init-from with --grow bigram_hash=N')
+    if args.window and (args.cooldown_from or ckpt_path.exists()):
+        raise SystemExit('train: --window starts a run (from scratch, or --init-from trained weights read through '
+                         'the window decoder); a resumed run or a cooldown keeps its checkpoint\'s config')
     if args.cooldown_from and rank == 0:
         start_branch(args, ckpt_path)
     if ddp:
@@ -255,6 +261,9 @@ def main(argv=None) -> int:
         cfg = ModelConfig.from_dict(ck['config'])
         if rank == 0:
             print(f"init from {args.init_from}: {ck['state']['tokens']} tokens (fresh optimizer state)", flush=True)
+        if args.window:                                         # the same weights, read through the window decoder
+            cfg = replace(cfg, window=args.window)
+            ck['config'] = cfg.to_dict()
         if args.grow:
             ck['model'], cfg = grow(ck['model'], cfg, **parse_grow(args.grow), seed=args.seed)
             ck['config'] = cfg.to_dict()
@@ -267,6 +276,8 @@ def main(argv=None) -> int:
             preset['compressor'] = args.compressor
         if args.bigram_hash:
             preset['bigram_hash'] = args.bigram_hash
+        if args.window:
+            preset['window'] = args.window
         cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **preset)
     model = build(cfg).to(device)
     amp, precision = autocast_for(device, args.precision)
