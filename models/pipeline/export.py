@@ -26,11 +26,13 @@ from .bpe import Tokenizer
 from .graph_cse import eliminate
 from .model import CAT, ModelConfig, build
 from .quality import measure
-from .reference import CatRunner, DenseRunner, generate
+from .reference import CatRunner, DenseRunner, WindowRunner, generate
 from .train import PRESETS
 
 FORMAT_VERSION = 2
+WINDOW_FORMAT_VERSION = 3           # the window layout: its decoder graph also takes attn_bias
 DEC_BASE = ['input_ids', 'inputs_embeds', 'position_ids', 'num_logits']
+ATTN_BIAS = 'attn_bias'
 DEC_OUT = ['logits', 'new_keys', 'new_values']
 PAST = ('keys_a', 'values_a', 'keys_b', 'values_b')
 
@@ -42,7 +44,7 @@ def past_names(cfg: ModelConfig) -> dict:
 
 def decoder_input_names(cfg: ModelConfig) -> list:
     names = past_names(cfg)
-    return DEC_BASE + [n for p in PAST for layer in names[p] for n in layer]
+    return DEC_BASE + ([ATTN_BIAS] if cfg.window else []) + [n for p in PAST for layer in names[p] for n in layer]
 
 
 class StepGraph(torch.nn.Module):
@@ -53,11 +55,13 @@ class StepGraph(torch.nn.Module):
         super().__init__()
         self.dec = dec
         self.n = dec.cfg.n_layers * dec.cfg.n_heads
+        self.biased = bool(dec.cfg.window)
 
-    def forward(self, input_ids, inputs_embeds, position_ids, num_logits, *past):
+    def forward(self, input_ids, inputs_embeds, position_ids, num_logits, *rest):
         n = self.n
+        bias, past = (rest[0], rest[1:]) if self.biased else (None, rest)   # window layout: attn_bias first
         return self.dec.step_heads(input_ids, inputs_embeds, position_ids, num_logits,
-                                   list(past[:n]), list(past[n:2 * n]), list(past[2 * n:3 * n]), list(past[3 * n:]))
+                                   list(past[:n]), list(past[n:2 * n]), list(past[2 * n:3 * n]), list(past[3 * n:]), bias)
 
 
 def split_heads(kv: torch.Tensor) -> list:
@@ -89,12 +93,27 @@ def decoder_inputs(cfg: ModelConfig, T: int, Pa: int, Pb: int, nl: int, g: torch
         emb[0, entry_at] = torch.randn(cfg.d_model, generator=g)
     pos = torch.arange(Pa + Pb, Pa + Pb + T).view(1, T)
     kv = lambda P: torch.randn(1, P, cfg.n_layers, cfg.n_heads, cfg.head_dim, generator=g) * 0.5
-    return [ids, emb, pos, kv(Pa), kv(Pa), kv(Pb), kv(Pb), torch.tensor([nl])]
+    ins = [ids, emb, pos, kv(Pa), kv(Pa), kv(Pb), kv(Pb), torch.tensor([nl])]
+    return ins + [band_bias(T, Pa, Pb, g)] if cfg.window else ins
+
+
+def band_bias(T: int, Pa: int, Pb: int, g: torch.Generator) -> torch.Tensor:
+    """A window-layout attention bias [T, Pa + Pb + T] for graph tests: causal over the new inputs, and a
+    random share of the past rows hidden (each input keeps its first entry, so no row is all -inf)."""
+    bias = torch.zeros(T, Pa + Pb + T)
+    hide = torch.rand(T, Pa + Pb, generator=g) < 0.3
+    if Pa:
+        hide[:, 0] = False
+    bias[:, :Pa + Pb][hide] = float('-inf')
+    bias[:, Pa + Pb:] = torch.zeros(T, T).masked_fill(~torch.ones(T, T, dtype=torch.bool).tril(), float('-inf'))
+    return bias
 
 
 def graph_inputs(ins: list) -> list:
     """decoder_inputs() (the step() layout) -> the graph's inputs, in decoder_input_names() order."""
-    ids, emb, pos, ka, va, kb, vb, nl = ins
+    ids, emb, pos, ka, va, kb, vb, nl = ins[:8]
+    if len(ins) > 8:                                            # window layout: the attention bias
+        return [ids, emb, pos, nl, ins[8]] + split_heads(ka) + split_heads(va) + split_heads(kb) + split_heads(vb)
     return [ids, emb, pos, nl] + split_heads(ka) + split_heads(va) + split_heads(kb) + split_heads(vb)
 
 
@@ -103,10 +122,6 @@ def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
         what = 'a bigram-hash table (--bigram-hash)' if cfg.bigram_hash else 'a token shift (smear)'
         raise SystemExit(f'export: this checkpoint has {what}, which needs the token before each input; the step '
                          'graph and the engine do not read it yet: it is for training A/Bs only')
-    if cfg.window:
-        raise SystemExit('export: this checkpoint reads its tokens through a sliding window (--window), a layout the '
-                         'engine does not run yet (models.pipeline.reference.WindowRunner is its generation): it is for '
-                         'training A/Bs only')
     dec = model.decoder if isinstance(model, CAT) else model
     g = torch.Generator().manual_seed(0)
     args = tuple(graph_inputs(decoder_inputs(cfg, 3, 2, 1, 2, g, entry_at=0)))
@@ -115,6 +130,8 @@ def export_graphs(model, cfg: ModelConfig, out: Path) -> None:
     for p, layers in past_names(cfg).items():
         for n in (n for layer in layers for n in layer):
             dyn[n] = {0: 'B', 1: 'P' + p[-1]}
+    if cfg.window:
+        dyn[ATTN_BIAS] = {0: 'T', 1: 'S'}
     torch.onnx.export(StepGraph(dec), args, str(out / 'decoder.onnx'), input_names=decoder_input_names(cfg), output_names=DEC_OUT,
                       dynamic_axes=dyn, opset_version=17, do_constant_folding=True)
     merge_duplicates(out / 'decoder.onnx')
@@ -154,7 +171,7 @@ def parity(model, cfg: ModelConfig, tok: Tokenizer) -> dict:
             cases.append({'graph': 'compressor', 'inputs': {'token_ids': b64(ids)},
                           'outputs': {'vectors': b64(model.compressor(ids))}})
         for C in cfg.chunk_sizes[:2]:
-            r = CatRunner(model, C)
+            r = WindowRunner(model, C) if cfg.window else CatRunner(model, C)
             gens.append({'chunkSize': C, 'prompt': prompt, 'greedy': generate(r, prompt, 12),
                          'firstLogits': b64(r.prefill(prompt)[1])})
     else:
@@ -194,10 +211,12 @@ def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, conte
         graphs['compressor'] = {'file': 'compressor.onnx', 'inputs': ['token_ids'], 'outputs': ['vectors']}
     chunk_sizes = list(cfg.chunk_sizes) if cfg.kind == 'cat' else []
     contract = {
-        'format': 'cat-onnx-contract', 'formatVersion': FORMAT_VERSION, 'name': name, 'kind': cfg.kind,
+        'format': 'cat-onnx-contract', 'formatVersion': WINDOW_FORMAT_VERSION if cfg.window else FORMAT_VERSION,
+        'name': name, 'kind': cfg.kind,
         'modelId': hashlib.sha256(''.join(sha256(out / g['file']) for g in graphs.values()).encode()).hexdigest()[:16],
         'contextLength': context,
         'chunkSizes': chunk_sizes, 'defaultChunkSize': default_chunk_size(chunk_sizes, quality),
+        **({'layout': 'window', 'window': cfg.window} if cfg.window else {}),
         'dims': {'vocabSize': cfg.vocab_size, 'dModel': cfg.d_model, 'nLayers': cfg.n_layers,
                  'nHeads': cfg.n_heads, 'headDim': cfg.head_dim},
         'fim': {'maxSuffixTokens': 256},
@@ -215,7 +234,7 @@ def write_contract(out: Path, name: str, cfg: ModelConfig, tok: Tokenizer, conte
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument('--ckpt', type=Path)
-    ap.add_argument('--tiny', choices=['cat', 'dense', 'cat-v2'])
+    ap.add_argument('--tiny', choices=['cat', 'dense', 'cat-v2', 'cat-window'])
     ap.add_argument('--tokenizer', type=Path, required=True)
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--context', type=int, default=4096)
@@ -229,8 +248,8 @@ def main(argv=None) -> int:
     tok = Tokenizer.load(args.tokenizer)
     training = {}
     if args.tiny:
-        torch.manual_seed({'cat': 0, 'dense': 1, 'cat-v2': 2}[args.tiny])
-        name = 'cat-tiny-v2' if args.tiny == 'cat-v2' else f'{args.tiny}-tiny'
+        torch.manual_seed({'cat': 0, 'dense': 1, 'cat-v2': 2, 'cat-window': 3}[args.tiny])
+        name = {'cat-v2': 'cat-tiny-v2', 'cat-window': 'cat-tiny-window'}.get(args.tiny, f'{args.tiny}-tiny')
         cfg = ModelConfig(vocab_size=tok.vocab_size, special=tok.special_ids, **PRESETS[name])
         model = build(cfg)
         with torch.no_grad():                       # zero-initialised weights (v2 recipe) get random ones too

@@ -204,19 +204,21 @@ class Decoder(nn.Module):
         return self.forward_dense(x)
 
     # ---- one generation step
-    def step(self, input_ids, inputs_embeds, position_ids, pka, pva, pkb, pvb, num_logits):
+    def step(self, input_ids, inputs_embeds, position_ids, pka, pva, pkb, pvb, num_logits, bias=None):
         """The reference runner's layout: past blocks [B, P, Ly, H, hd] -> step_heads()."""
         Ly, H = self.cfg.n_layers, self.cfg.n_heads
         per_head = lambda t: [t[:, :, l, h] for l in range(Ly) for h in range(H)]   # Ly*H x [B, P, hd]
         return self.step_heads(input_ids, inputs_embeds, position_ids, num_logits,
-                               per_head(pka), per_head(pva), per_head(pkb), per_head(pvb))
+                               per_head(pka), per_head(pva), per_head(pkb), per_head(pvb), bias)
 
-    def step_heads(self, input_ids, inputs_embeds, position_ids, num_logits, ka, va, kb, vb):
+    def step_heads(self, input_ids, inputs_embeds, position_ids, num_logits, ka, va, kb, vb, bias=None):
         """What the ONNX decoder graph is (models/CONTRACT.md, format 2).
         input_ids [B, T] (-1 = take inputs_embeds), inputs_embeds [B, T, D], position_ids [B, T];
         ka, va, kb, vb: Ly*H tensors [B, P, hd] each (index l*H + h), one per layer and head, so
         the runtime passes views of its buffers and nothing slices, transposes or concatenates the
-        cache. Returns logits [B, nl, V] and new keys/values [B, T, Ly, H, hd]."""
+        cache. bias (the window layout's graph only): [T, Pa + Pb + T] added to every head's scores
+        (0 or -inf: which entries, window rows and new inputs each input sees) in place of the causal
+        mask over the new inputs. Returns logits [B, nl, V] and new keys/values [B, T, Ly, H, hd]."""
         B, T = input_ids.shape                                                 # read once (graph nodes)
         H, hd = self.cfg.n_heads, self.cfg.head_dim
         tok = self.tok(input_ids.clamp(min=0))
@@ -227,6 +229,8 @@ class Decoder(nn.Module):
         causal = torch.zeros(T, T, device=h.device).masked_fill(
             ~torch.ones(T, T, dtype=torch.bool, device=h.device).tril(), float('-inf'))  # [T, T]
         Pa, Pb = ka[0].shape[1], kb[0].shape[1]
+        if bias is not None:
+            bias_a, bias_b, causal = bias[:, :Pa], bias[:, Pa:Pa + Pb], bias[:, Pa + Pb:]    # [T, Pa], [T, Pb], [T, T]
         scale = 1.0 / math.sqrt(hd)
         new_k, new_v = [], []
         for l, blk in enumerate(self.blocks):
@@ -238,8 +242,10 @@ class Decoder(nn.Module):
             heads = []
             for j, (qj, kj, vj) in enumerate(zip(qs, ks, v.split(hd, dim=-1))):
                 i = l * H + j
-                s = torch.cat([qj @ ka[i].transpose(1, 2), qj @ kb[i].transpose(1, 2),
-                               qj @ kj.transpose(1, 2) + causal], dim=-1)      # [B, T, Pa+Pb+T]
+                sa, sb = qj @ ka[i].transpose(1, 2), qj @ kb[i].transpose(1, 2)
+                if bias is not None:
+                    sa, sb = sa + bias_a, sb + bias_b
+                s = torch.cat([sa, sb, qj @ kj.transpose(1, 2) + causal], dim=-1)  # [B, T, Pa+Pb+T]
                 pa, pb, pj = s.softmax(-1).split([Pa, Pb, T], dim=-1)
                 heads.append(pa @ va[i] + pb @ vb[i] + pj @ vj)                # [B, T, hd]
             h = blk.mlp(h + blk.proj(torch.cat(heads, dim=-1)))                # heads side by side: [B, T, D]

@@ -53,6 +53,9 @@ PRESETS = {
     'cat-tiny': dict(kind='cat', d_model=32, n_layers=2, n_heads=2, compressor='linear', comp_dim=8),
     'cat-tiny-v2': dict(kind='cat', d_model=32, n_layers=2, n_heads=2, compressor='linear', comp_dim=8,
                         relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0),
+    # the window layout (ModelConfig.window), tiny: the engine's test fixture test/fixtures/tiny-cat-window
+    'cat-tiny-window': dict(kind='cat', d_model=32, n_layers=2, n_heads=2, compressor='linear', comp_dim=8,
+                            relu2=True, qk_norm=True, zero_init=True, untied=True, softcap=30.0, window=8),
     'dense-tiny': dict(kind='dense', d_model=32, n_layers=2, n_heads=2),
 }
 

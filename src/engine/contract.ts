@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const CONTRACT_FORMAT = 'cat-onnx-contract';
-export const SUPPORTED_FORMAT_VERSIONS = [2];
+export const SUPPORTED_FORMAT_VERSIONS = [2, 3];
 
 export interface ContractDims {
   vocabSize: number;
@@ -71,6 +71,11 @@ export interface ModelContract {
   contextLength: number;
   chunkSizes: number[];
   defaultChunkSize: number;
+  /** How a cat decoder reads its context (format 3; absent: "segments", CONTRACT.md): "window" reads the
+   * token stream through a sliding window of `window` raw tokens plus the entries of complete chunks,
+   * and its decoder graph takes an attention bias. */
+  layout?: 'segments' | 'window';
+  window?: number;
   dims: ContractDims;
   tokenizer: { file: string; special: SpecialTokens };
   graphs: { decoder: DecoderSpec; compressor?: GraphSpec };
@@ -97,6 +102,8 @@ export class ContractError extends Error {
 export const DECODER_INPUTS = ['input_ids', 'inputs_embeds', 'position_ids', 'num_logits'];
 const PAST_BLOCKS = ['keys_a', 'values_a', 'keys_b', 'values_b'] as const;
 export const DECODER_OUTPUTS = ['logits', 'new_keys', 'new_values'];
+/** The window layout's extra decoder input: [T, Pa + Pb + T] added to the attention scores. */
+export const ATTN_BIAS = 'attn_bias';
 export const COMPRESSOR_INPUTS = ['token_ids'];
 export const COMPRESSOR_OUTPUTS = ['vectors'];
 
@@ -136,6 +143,7 @@ function checkShape(c: ModelContract): void {
   if (!c.graphs?.decoder) fail('graphs.decoder is missing');
   checkGraph('decoder', c.graphs.decoder, DECODER_INPUTS, DECODER_OUTPUTS);
   checkPast(c.graphs.decoder, d);
+  checkLayout(c);
   if (c.kind === 'cat') {
     if (c.chunkSizes.length === 0) fail('a cat model needs chunkSizes');
     if (!c.chunkSizes.includes(c.defaultChunkSize)) fail(`defaultChunkSize ${c.defaultChunkSize} is not in chunkSizes`);
@@ -209,6 +217,20 @@ function checkQuality(c: ModelContract): void {
     if (!keys.includes(k)) fail(`quality.bitsPerByte["${k}"] is not ${c.kind === 'cat' ? 'a trained chunk size' : '"dense"'} (expected ${keys.join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(`quality.bitsPerByte["${k}"] must be a positive number`);
   }
+}
+
+function checkLayout(c: ModelContract): void {
+  const layout = c.layout ?? 'segments';
+  if (layout !== 'segments' && layout !== 'window') fail(`layout ${JSON.stringify(c.layout)} must be "segments" or "window"`);
+  const biased = c.graphs.decoder.inputs.includes(ATTN_BIAS);
+  if (layout === 'segments') {
+    if (biased) fail(`graphs.decoder.inputs has "${ATTN_BIAS}", which only the "window" layout takes`);
+    return;
+  }
+  if (c.formatVersion < 3) fail('layout "window" needs formatVersion 3');
+  if (c.kind !== 'cat') fail('layout "window" is for cat models');
+  if (!isPosInt(c.window)) fail('window must be a positive integer (layout "window")');
+  if (!biased) fail(`graphs.decoder.inputs lacks "${ATTN_BIAS}" (layout "window")`);
 }
 
 function checkGraph(name: string, g: GraphSpec, inputs: string[], outputs: string[]): void {

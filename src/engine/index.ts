@@ -15,9 +15,10 @@ import { runOverview } from './overview';
 import { ChunkPersistence } from './persist';
 import { GraphRunner } from './runner';
 import { Sampler } from './sampling';
-import { scoreCat, scoreDense, scoreWithTail } from './scoring';
+import { scoreCat, scoreDense, scoreWindow, scoreWithTail } from './scoring';
 import { CatState } from './catState';
-import { DenseState, type ContextEntry, type SeqState } from './state';
+import { WindowState } from './windowState';
+import { DenseState, type ContextEntry, type KeySource, type SeqState, type VectorSource } from './state';
 import { summarizeDocument } from './summaryRun';
 import { IndexPersistence } from './recall/indexPersist';
 import { loadParams } from './recall/params';
@@ -147,8 +148,10 @@ export class Engine implements CatEngine {
   newState(): SeqState {
     const c = this.contract;
     if (c.kind === 'cat') {
-      return new CatState(this.runner, { chunk: c.tokenizer.special.chunk as number, start: c.tokenizer.special.start },
-        (C, chunks, keys, signal) => this.vectors(C, chunks, keys, signal), (C, ids, from) => this.store.key(C, ids, from));
+      const sp = { chunk: c.tokenizer.special.chunk as number, start: c.tokenizer.special.start };
+      const vectors: VectorSource = (C, chunks, keys, signal) => this.vectors(C, chunks, keys, signal);
+      const keyOf: KeySource = (C, ids, from) => this.store.key(C, ids, from);
+      return c.layout === 'window' ? new WindowState(this.runner, sp, c.window as number, vectors, keyOf) : new CatState(this.runner, sp, vectors, keyOf);
     }
     const rowBytes = this.model.rowSize * 8;
     return new DenseState(this.runner, c.tokenizer.special.endoftext, Math.floor((this.opts.denseKvBytes ?? 4 * 1024 ** 3) / rowBytes));
@@ -388,9 +391,12 @@ export class Engine implements CatEngine {
     this.alive();
     const C = this.chunkSizeOf({ chunkSize });
     const sp = this.contract.tokenizer.special;
-    const r = await this.exclusive(() => scoreWithTail((seq, o) => (C
-      ? scoreCat(this.runner, sp, seq, C, (c, ch, k, s) => this.vectors(c, ch, k, s), (c, x, f) => this.store.key(c, x, f), o)
-      : scoreDense(this.runner, sp, seq, o)), sp.file, this.tokenizer.encodeBytes(bytes), this.contract.dims.vocabSize, tailTokens, signal));
+    const vectors: VectorSource = (c, ch, k, s) => this.vectors(c, ch, k, s);
+    const keyOf: KeySource = (c, x, f) => this.store.key(c, x, f);
+    const W = this.contract.layout === 'window' ? this.contract.window as number : 0;
+    const r = await this.exclusive(() => scoreWithTail((seq, o) => (!C ? scoreDense(this.runner, sp, seq, o)
+      : W ? scoreWindow(this.runner, sp, seq, C, W, vectors, keyOf, o) : scoreCat(this.runner, sp, seq, C, vectors, keyOf, o)),
+    sp.file, this.tokenizer.encodeBytes(bytes), this.contract.dims.vocabSize, tailTokens, signal));
     const { bits, tokens, ...tail } = r;
     return { bitsPerByte: bytes.length ? bits / bytes.length : 0, tokens, bytes: bytes.length, model: this.contract.kind, chunkSize: C, ...tail };
   }

@@ -97,6 +97,15 @@ export class KvBlock {
 
   clear(): void { this.rows = 0; }
 
+  /** Drops the first n rows; the rest move to the front (a sliding window's oldest rows). */
+  dropFront(n: number): void {
+    const k = Math.min(Math.max(0, n), this.rows);
+    if (k === 0) return;
+    const hd = this.rowShape[2];
+    for (const b of [...this.keys, ...this.values]) b.copyWithin(0, k * hd, this.rows * hd);
+    this.rows -= k;
+  }
+
   /** Views of the first P rows, one [1, P, hd] tensor per layer and head (no copy). */
   view(P = this.rows): KvView {
     if (P > this.rows) throw new Error(`kv view of ${P} rows, only ${this.rows} held`);

@@ -1,6 +1,7 @@
 // Thin wrappers that feed the decoder and compressor graphs with tensors shaped as
 // CONTRACT.md says. No state here: callers own the KV blocks.
 import * as ort from 'onnxruntime-node';
+import { ATTN_BIAS } from './contract';
 import type { KvBlock } from './kvCache';
 import type { Model } from './model';
 
@@ -11,6 +12,9 @@ export interface DecoderInput {
   embeds?: Float32Array[];
   positions: ArrayLike<number>;
   numLogits: number;
+  /** Window layout only: [T, aRows + bRows + T] row-major, 0 or -Infinity, added to the attention
+   * scores of every head (which entries, window rows and inputs each input sees). */
+  bias?: Float32Array;
 }
 
 export interface DecoderOutput {
@@ -44,8 +48,11 @@ export class GraphRunner {
   /** Past input names per block, layer-major (index l * nHeads + h), from the contract. */
   private readonly past: { keysA: string[]; valuesA: string[]; keysB: string[]; valuesB: string[] };
   private readonly emptyKv: ort.Tensor;
+  /** The decoder takes an attention bias (window layout). */
+  readonly biased: boolean;
 
   constructor(readonly model: Model) {
+    this.biased = model.contract.graphs.decoder.inputs.includes(ATTN_BIAS);
     const p = model.contract.graphs.decoder.past;
     this.past = { keysA: p.keys_a.flat(), valuesA: p.values_a.flat(), keysB: p.keys_b.flat(), valuesB: p.values_b.flat() };
     this.emptyKv = new ort.Tensor('float32', new Float32Array(0), [1, 0, model.dims.headDim]);
@@ -79,6 +86,14 @@ export class GraphRunner {
     };
     const va = a ? a.view(aRows ?? a.length) : undefined;
     const vb = b ? b.view(bRows ?? b.length) : undefined;
+    if (this.biased !== (inp.bias !== undefined)) {
+      throw new Error(this.biased ? `decoder call without the "${ATTN_BIAS}" input this model's graph takes` : `decoder call with an attention bias this model's graph does not take`);
+    }
+    if (inp.bias) {
+      const S = (a ? aRows ?? a.length : 0) + (b ? bRows ?? b.length : 0) + T;
+      if (inp.bias.length !== T * S) throw new Error(`decoder call: attention bias of ${inp.bias.length} values, expected ${T} x ${S}`);
+      feeds[ATTN_BIAS] = new ort.Tensor('float32', inp.bias, [T, S]);
+    }
     const p = this.past;
     for (let i = 0; i < p.keysA.length; i++) {
       feeds[p.keysA[i]] = va?.keys[i] ?? this.emptyKv;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { loadContract, checkChunkSize, ContractError, sha256File } from '../../src/engine/contract';
 import { Model, providerChain } from '../../src/engine/model';
 import { Engine } from '../../src/engine/index';
-import { TINY_CAT, TINY_DENSE, copyFixture, recordingLogger } from './helpers';
+import { TINY_CAT, TINY_CAT_WINDOW, TINY_DENSE, copyFixture, recordingLogger } from './helpers';
 
 /** Validator: the error's message (not its name) matches. */
 const msg = (re: RegExp) => (e: unknown) => e instanceof Error && re.test(e.message);
@@ -63,11 +63,27 @@ test('corrupt .onnx that matches its contract fails to load with the file named'
 test('wrong format version, wrong format, broken JSON', () => {
   const dir = copyFixture(TINY_CAT);
   editContract(dir, (c) => { c.formatVersion = 1; });
-  assert.throws(() => loadContract(dir), msg(/^contract\.json: formatVersion 1 is not supported by this engine \(supports 2\)/));
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: formatVersion 1 is not supported by this engine \(supports 2, 3\)/));
   editContract(dir, (c) => { c.formatVersion = 2; c.format = 'something-else'; });
   assert.throws(() => loadContract(dir), msg(/^contract\.json: format is "something-else"/));
   fs.writeFileSync(path.join(dir, 'contract.json'), '{"format": ');
   assert.throws(() => loadContract(dir), msg(/^contract\.json: not valid JSON/));
+});
+
+test('the window layout: version 3, a cat model, a window size and the attention-bias input; none of it for segments', () => {
+  assert.equal(loadContract(TINY_CAT_WINDOW).window, 8);
+  const dir = copyFixture(TINY_CAT_WINDOW);
+  editContract(dir, (c) => { c.formatVersion = 2; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: layout "window" needs formatVersion 3/));
+  editContract(dir, (c) => { c.formatVersion = 3; delete c.window; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: window must be a positive integer/));
+  editContract(dir, (c) => { c.window = 8; (c.graphs as { decoder: { inputs: string[] } }).decoder.inputs.splice(4, 1); });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: graphs\.decoder\.inputs lacks "attn_bias"/));
+  editContract(dir, (c) => { c.layout = 'sideways'; });
+  assert.throws(() => loadContract(dir), msg(/^contract\.json: layout "sideways" must be "segments" or "window"/));
+  const seg = copyFixture(TINY_CAT);
+  editContract(seg, (c) => { (c.graphs as { decoder: { inputs: string[] } }).decoder.inputs.push('attn_bias'); });
+  assert.throws(() => loadContract(seg), msg(/^contract\.json: graphs\.decoder\.inputs has "attn_bias", which only the "window" layout takes/));
 });
 
 test('past inputs must name one decoder input per layer and head', () => {

@@ -10,6 +10,7 @@ import type { EngineOptions, Logger } from '../../src/engine/types';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 export const TINY_CAT = path.join(FIXTURES, 'tiny-cat');
+export const TINY_CAT_WINDOW = path.join(FIXTURES, 'tiny-cat-window');
 export const TINY_DENSE = path.join(FIXTURES, 'tiny-dense');
 
 export interface B64Tensor { dtype: 'int64' | 'float32'; dims: number[]; b64: string }

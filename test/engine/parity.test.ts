@@ -8,10 +8,11 @@ import * as ort from 'onnxruntime-node';
 import { Model } from '../../src/engine/model';
 import { GraphRunner, argmaxRow } from '../../src/engine/runner';
 import { CatState } from '../../src/engine/catState';
+import { WindowState } from '../../src/engine/windowState';
 import { DenseState } from '../../src/engine/state';
 import { chunkKey } from '../../src/engine/chunkStore';
 import { findModelDirs } from '../../src/engine/contract';
-import { TINY_CAT, TINY_DENSE, decodeTensor, maxAbsDiff, type B64Tensor } from './helpers';
+import { TINY_CAT, TINY_CAT_WINDOW, TINY_DENSE, decodeTensor, maxAbsDiff, type B64Tensor } from './helpers';
 
 // the tiny fixtures, plus every shipped model folder that carries its exporter's parity file
 const SHIPPED = findModelDirs(path.resolve(__dirname, '..', '..', 'models')).map((m) => m.dir).filter((d) => fs.existsSync(path.join(d, 'parity.json')));
@@ -25,7 +26,7 @@ interface Parity {
 const models: Model[] = [];
 after(async () => { for (const m of models) await m.dispose(); });
 
-for (const dir of [TINY_CAT, path.join(path.dirname(TINY_CAT), 'tiny-cat-v2'), TINY_DENSE, ...SHIPPED]) {
+for (const dir of [TINY_CAT, path.join(path.dirname(TINY_CAT), 'tiny-cat-v2'), TINY_CAT_WINDOW, TINY_DENSE, ...SHIPPED]) {
   const name = path.basename(dir);
   const parity = JSON.parse(fs.readFileSync(path.join(dir, 'parity.json'), 'utf8')) as Parity;
 
@@ -59,10 +60,11 @@ for (const dir of [TINY_CAT, path.join(path.dirname(TINY_CAT), 'tiny-cat-v2'), T
     const V = c.dims.vocabSize;
     for (const g of parity.generation) {
       const C = g.chunkSize ?? 0;
-      const state = c.kind === 'cat'
-        ? new CatState(run, { chunk: c.tokenizer.special.chunk as number, start: c.tokenizer.special.start },
-          async (_C, chunks) => run.compress(chunks, _C), (cc, ids, from) => chunkKey(c.modelId, cc, ids, from))
-        : new DenseState(run, c.tokenizer.special.endoftext);
+      const sp = { chunk: c.tokenizer.special.chunk as number, start: c.tokenizer.special.start };
+      const vectors = async (_C: number, chunks: ArrayLike<number>[]) => run.compress(chunks, _C);
+      const keyOf = (cc: number, ids: ArrayLike<number>, from: number) => chunkKey(c.modelId, cc, ids, from);
+      const state = c.kind === 'dense' ? new DenseState(run, c.tokenizer.special.endoftext)
+        : c.layout === 'window' ? new WindowState(run, sp, c.window as number, vectors, keyOf) : new CatState(run, sp, vectors, keyOf);
       // the dense reference prompt already starts with [endoftext]; DenseState adds it itself
       const prompt = Int32Array.from(c.kind === 'dense' ? g.prompt.slice(1) : g.prompt);
       let logits = await state.prefill(prompt, { chunkSize: C });

@@ -56,10 +56,3 @@ def test_window_parallel_forward_equals_generation_step_by_step(tok, C):
         st, last = r.prefill(ids[0, :-1].tolist())
     assert (par - inc).abs().max().item() < 1e-4
     assert (par[-1] - last).abs().max().item() < 1e-4
-
-
-def test_export_refuses_a_window_model(tok, tmp_path):
-    from models.pipeline.export import export_graphs
-    m = build(tiny_cfg(tok, window=W)).eval()
-    with pytest.raises(SystemExit, match='sliding window'):
-        export_graphs(m, m.cfg, tmp_path)
