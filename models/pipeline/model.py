@@ -320,28 +320,41 @@ class CAT(nn.Module):
     def forward_window(self, x: torch.Tensor, C: int) -> torch.Tensor:
         """x [B, N] (N % C == 0) -> logits [B, n, C, V], like forward_train. The decoder input is the stream
         [chunk] + x[:-1] (input t predicts x[t]) at positions 0..N-1; input t sees inputs t-W+1..t and the
-        entries j <= t // C (entry j, summing up x[(j-1)C : jC], at position jC). Cost O(N * (W + n)) per layer."""
+        entries j <= t // C (entry j, summing up x[(j-1)C : jC], at position jC). The window is computed in
+        blocks of W inputs, each against itself and the block before: O(N * (2W + n)) per layer."""
         cfg, dec = self.cfg, self.decoder
         B, N = x.shape
         n, W, dev = N // C, cfg.window, x.device
+        nb = -(-N // W)                                          # blocks of W inputs (the last padded)
+        P = nb * W
         he = self.entries(x, C)                                 # [B, n, D]
         inp = torch.cat([torch.full((B, 1), cfg.special['chunk'], dtype=x.dtype, device=dev), x[:, :-1]], dim=1)
         ht = dec.embed(inp, dec.previous(inp))                  # [B, N, D]
-        t = torch.arange(N, device=dev)
-        pos_t, pos_e = t.expand(B, N), (torch.arange(n, device=dev) * C).expand(B, n)
+        t = torch.arange(P, device=dev)
+        pos_t, pos_e = t[:N].expand(B, N), (torch.arange(n, device=dev) * C).expand(B, n)
         mask_ee = torch.ones(n, n, dtype=torch.bool, device=dev).tril()          # [n, n]
-        mask_te = torch.arange(n, device=dev)[None, :] <= (t // C)[:, None]      # [N, n]
-        gap = t[:, None] - t[None, :]
-        mask_tt = (gap >= 0) & (gap < W)                                          # [N, N] the sliding window
-        mask_t = torch.cat([mask_te, mask_tt], dim=1)                             # [N, n + N]
+        mask_te = (torch.arange(n, device=dev)[None, :] <= (t // C)[:, None]).view(nb, W, n)   # [nb, W, n]
+        i, k = torch.arange(W, device=dev)[:, None], torch.arange(2 * W, device=dev)[None, :]
+        mask_l = ((k > i) & (k <= i + W)).expand(nb, W, 2 * W).clone()          # key k of [block before | block]
+        mask_l[0, :, :W] = False                                # nothing before the first block
+        scale = 1.0 / math.sqrt(cfg.head_dim)
+        pad = lambda a: F.pad(a, (0, 0, 0, 0, 0, P - N)).view(B, nb, W, *a.shape[2:])         # [B, N, H, hd] -> [B, nb, W, H, hd]
+        pair = lambda a: torch.cat([F.pad(a[:, :-1], (0, 0, 0, 0, 0, 0, 1, 0)), a], dim=2)     # [B, nb, 2W, H, hd]
         for blk in dec.blocks:
             qe, ke, ve = blk.qkv_heads(he)                      # [B, n, H, hd]
             qt, kt, vt = blk.qkv_heads(ht)                      # [B, N, H, hd]
             qe, ke = rotary(qe, pos_e, cfg.rope_base), rotary(ke, pos_e, cfg.rope_base)
             qt, kt = rotary(qt, pos_t, cfg.rope_base), rotary(kt, pos_t, cfg.rope_base)
             ae = attend(qe, ke, ve, mask_ee)
-            at = attend(qt, torch.cat([ke, kt], dim=1), torch.cat([ve, vt], dim=1), mask_t)   # [B, N, H, hd]
-            he, ht = blk.finish(he, ae), blk.finish(ht, at)
+            qb, kk, vv = pad(qt), pair(pad(kt)), pair(pad(vt))
+            s_e = torch.einsum('bnqhd,bjhd->bhnqj', qb, ke) * scale             # [B, H, nb, W, n]
+            s_l = torch.einsum('bnqhd,bnkhd->bhnqk', qb, kk) * scale            # [B, H, nb, W, 2W]
+            s_e = s_e.masked_fill(~mask_te, float('-inf'))
+            s_l = s_l.masked_fill(~mask_l, float('-inf'))
+            p = torch.cat([s_e, s_l], dim=-1).softmax(-1)                        # [B, H, nb, W, n + 2W]
+            at = torch.einsum('bhnqj,bjhd->bnqhd', p[..., :n], ve) + \
+                torch.einsum('bhnqk,bnkhd->bnqhd', p[..., n:], vv)               # [B, nb, W, H, hd]
+            he, ht = blk.finish(he, ae), blk.finish(ht, at.reshape(B, P, *at.shape[3:])[:, :N])
         return dec.logits(ht).view(B, n, C, -1)                 # [B, n, C, V]
 
     def forward_train(self, x: torch.Tensor, C: int) -> torch.Tensor:

@@ -56,3 +56,17 @@ def test_window_parallel_forward_equals_generation_step_by_step(tok, C):
         st, last = r.prefill(ids[0, :-1].tolist())
     assert (par - inc).abs().max().item() < 1e-4
     assert (par[-1] - last).abs().max().item() < 1e-4
+
+
+@pytest.mark.parametrize('window,length', [(12, 40), (24, 40), (64, 40), (5, 40)])
+def test_window_blocks_need_not_divide_the_sequence(tok, window, length):
+    """The parallel forward computes the window in blocks of W (each against itself and the block before);
+    a last block padded past the sequence, or a window longer than it, gives what generation gives."""
+    from models.pipeline.reference import WindowRunner
+    torch.manual_seed(2)
+    m = build(tiny_cfg(tok, window=window)).eval()
+    ids = torch.randint(20, tok.vocab_size, (1, length))
+    with torch.no_grad():
+        par = m(ids, 4).reshape(-1, tok.vocab_size)
+        inc = WindowRunner(m, 4).score(ids[0].tolist())
+    assert (par - inc).abs().max().item() < 1e-4
