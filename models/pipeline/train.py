@@ -190,7 +190,7 @@ def main(argv=None) -> int:
     ap.add_argument('--bigram-hash', type=int, default=0,
                     help='rows of a hashed bigram embedding added to the decoder input (from scratch; A/B only, not exported)')
     ap.add_argument('--window', type=int, default=0,
-                    help='cat: the sliding-window decoder (ModelConfig.window) with this many raw tokens (from scratch or --init-from; A/B only, not exported)')
+                    help='cat: the sliding-window decoder (ModelConfig.window) with this many raw tokens (from scratch, or --init-from trained weights; exported as contract layout "window")')
     ap.add_argument('--data', type=Path, default=Path('runs/data'))
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--tokens', type=float, default=20e6, help='token budget (constant-rate run)')
